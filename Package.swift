@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+// Fabric: distributed actors across processes and hosts, with no Swift package dependencies.
+// The only outside code is the toolchain and two system libraries (zstd, OpenSSL); a test in
+// FabricTests reads this file and keeps it that way (DESIGN.md §1, §3).
+import PackageDescription
+
+let package = Package(
+    name: "Fabric",
+    products: [
+        .library(name: "Fabric", targets: ["Fabric"]),
+        .library(name: "FabricTestKit", targets: ["FabricTestKit"]),
+        .executable(name: "fabric", targets: ["fabric"]),
+    ],
+    targets: [
+        // System libraries and tiny C wrappers.
+        .systemLibrary(
+            name: "CFabricZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFabricOpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "CFabricShims"),
+
+        // Pure modules: no sockets, clocks, tasks or global randomness.
+        .target(name: "FabricCore"),
+        .target(name: "FabricWire", dependencies: ["FabricCore", "CFabricZstd"]),
+
+        // Edge: the OS.
+        .target(name: "FabricReactor", dependencies: ["FabricCore", "CFabricShims"]),
+        .target(
+            name: "FabricTransport",
+            dependencies: ["FabricCore", "FabricWire", "FabricReactor"]
+        ),
+
+        // The actor system, the facade, the test kit and the CLI.
+        .target(
+            name: "FabricActorSystem",
+            dependencies: ["FabricCore", "FabricWire", "FabricReactor", "FabricTransport"]
+        ),
+        .target(
+            name: "Fabric",
+            dependencies: ["FabricCore", "FabricActorSystem", "FabricTransport", "FabricReactor"]
+        ),
+        .target(name: "FabricTestKit", dependencies: ["Fabric"]),
+        .executableTarget(name: "fabric", dependencies: ["Fabric", "FabricTestKit"]),
+
+        .testTarget(name: "FabricCoreTests", dependencies: ["FabricCore"]),
+        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire"]),
+        .testTarget(name: "FabricReactorTests", dependencies: ["FabricReactor"]),
+        .testTarget(
+            name: "FabricTransportTests",
+            dependencies: ["FabricTransport", "FabricReactor", "FabricWire"]
+        ),
+        .testTarget(
+            name: "FabricActorSystemTests",
+            dependencies: ["FabricActorSystem", "Fabric", "FabricTestKit"]
+        ),
+        .testTarget(
+            name: "FabricTests",
+            dependencies: ["Fabric", "FabricTestKit"],
+            exclude: []
+        ),
+    ]
+)

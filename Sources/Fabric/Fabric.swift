@@ -1,0 +1,1 @@
+// Fabric: built in the following commits.

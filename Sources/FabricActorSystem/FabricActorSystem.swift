@@ -1,0 +1,1 @@
+// FabricActorSystem: built in the following commits.

@@ -1,0 +1,81 @@
+/// Every limit Fabric enforces, named in one place (DESIGN.md §9).
+///
+/// Reaching a limit is a typed error or a closed connection with a reason, never a crash or
+/// unbounded memory. The static members are the compiled-in bounds that sizes on the wire are
+/// checked against before anything is allocated; the instance holds the tunable ones a node runs
+/// with (`Limits.default` unless its configuration says otherwise).
+public struct Limits: Sendable, Hashable {
+    // MARK: Names and identifiers (static: they shape what is valid at all)
+
+    /// Bytes in a node name.
+    public static let nodeNameBytesMax = 64
+    /// Bytes in a cluster name.
+    public static let clusterNameBytesMax = 64
+    /// Bytes in an actor path.
+    public static let actorPathBytesMax = 256
+    /// Bytes in a host name or address literal.
+    public static let hostBytesMax = 255
+    /// Bytes in a type name carried on the wire (generic substitutions, error types).
+    public static let typeNameBytesMax = 1024
+    /// Bytes in a distributed target identifier (a mangled thunk name).
+    public static let targetIdentifierBytesMax = 2048
+    /// Bytes of an error message carried back to a caller (longer ones are cut).
+    public static let errorMessageBytesMax = 4096
+    /// Generic substitutions in one call.
+    public static let genericSubstitutionsMax = 16
+    /// Arguments in one call.
+    public static let argumentsMax = 64
+    /// Nesting depth of values in the binary coder (containers inside containers).
+    public static let codingDepthMax = 64
+    /// Capabilities and peers listed in one handshake.
+    public static let handshakeListCountMax = 64
+    /// Bytes of a handshake frame's payload.
+    public static let handshakeBytesMax = 64 * 1024
+    /// The smallest frame size limit two nodes may agree on.
+    public static let frameBytesFloor = 64 * 1024
+    /// The largest frame size limit a node may be configured with.
+    public static let frameBytesCeiling = 256 * 1024 * 1024
+
+    // MARK: Tunable limits of a running node
+
+    /// Bytes a frame may hold after its length field (flags, id, payload, checksum); both sides
+    /// use the smaller of their two values. Checked before any allocation.
+    public var frameBytesMax = 16 * 1024 * 1024
+    /// Payloads at least this large are compressed when both sides support it.
+    public var compressionThresholdBytes = 8 * 1024
+    /// Bytes queued for one connection before callers are suspended (back-pressure).
+    public var outboundQueueBytesSoftMax = 4 * 1024 * 1024
+    /// Bytes queued for one connection past which calls are rejected outright.
+    public var outboundQueueBytesMax = 64 * 1024 * 1024
+    /// Calls awaiting replies at once, per node system (a full table rejects new calls).
+    public var pendingCallsMax = 1_000_000
+    /// Incoming two-way calls running at once per connection; further ones are rejected.
+    public var inboundCallsPerConnectionMax = 100_000
+    /// Connections a node accepts at once (handshaken or not).
+    public var inboundConnectionsMax = 8192
+    /// Peers (known node addresses) a node remembers.
+    public var knownPeersMax = 4096
+    /// How long a new connection has to complete its handshake.
+    public var handshakeTimeout: Duration = .seconds(5)
+    /// How long a connect attempt may take.
+    public var connectTimeout: Duration = .seconds(2)
+    /// A call's deadline when the caller sets none.
+    public var callTimeoutDefault: Duration = .seconds(5)
+    /// The longest deadline a caller may ask for.
+    public var callTimeoutMax: Duration = .seconds(3600)
+    /// First and largest delay between reconnect attempts (exponential with jitter in between).
+    public var reconnectBackoffMin: Duration = .milliseconds(50)
+    public var reconnectBackoffMax: Duration = .seconds(5)
+    /// A connection quiet this long sends a keepalive; quiet for `idleTimeout` it is closed.
+    public var keepaliveInterval: Duration = .seconds(2)
+    public var idleTimeout: Duration = .seconds(10)
+    /// How long to stop accepting after the process ran out of file descriptors.
+    public var acceptBackoff: Duration = .milliseconds(100)
+    /// How long a graceful close waits for queued frames to leave.
+    public var drainTimeout: Duration = .seconds(2)
+
+    /// The limits a node runs with unless configured otherwise.
+    public static let `default` = Limits()
+
+    public init() {}
+}

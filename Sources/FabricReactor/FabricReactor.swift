@@ -1,0 +1,1 @@
+// FabricReactor: built in the following commits.

@@ -1,0 +1,1 @@
+// FabricTestKit: built in the following commits.

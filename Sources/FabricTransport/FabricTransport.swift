@@ -1,0 +1,1 @@
+// FabricTransport: built in the following commits.

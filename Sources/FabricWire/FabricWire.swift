@@ -1,0 +1,1 @@
+// FabricWire: built in the following commits.

@@ -1,0 +1,1 @@
+print("fabric: the CLI is built in the following commits")

@@ -1,0 +1,1 @@
+// Tests for FabricActorSystem arrive with the module's code.

@@ -1,0 +1,1 @@
+// Tests for FabricReactor arrive with the module's code.

@@ -1,0 +1,1 @@
+// Tests for Fabric arrive with the module's code.

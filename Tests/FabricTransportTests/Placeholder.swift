@@ -1,0 +1,1 @@
+// Tests for FabricTransport arrive with the module's code.

@@ -1,0 +1,1 @@
+// Tests for FabricWire arrive with the module's code.
