@@ -1,1 +1,0 @@
-// FabricWire: built in the following commits.
