@@ -29,6 +29,8 @@ public struct Limits: Sendable, Hashable {
     public static let codingDepthMax = 64
     /// Capabilities and peers listed in one handshake.
     public static let handshakeListCountMax = 64
+    /// One-way calls queued for one recipient on one connection; past it they are dropped and counted.
+    public static let oneWayMailboxDepthMax = 65_536
     /// Bytes of a handshake frame's payload.
     public static let handshakeBytesMax = 64 * 1024
     /// The smallest frame size limit two nodes may agree on.

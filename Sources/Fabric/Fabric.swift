@@ -1,1 +1,0 @@
-// Fabric: built in the following commits.

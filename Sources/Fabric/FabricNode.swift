@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FabricActorSystem
+import FabricCore
+import FabricReactor
+import FabricTransport
+import FabricWire
+
+/// A running Fabric node: its event loops, its transport and its actor system.
+///
+/// ```swift
+/// let node = try FabricNode(FabricNodeConfiguration(
+///     name: NodeId("a"), listen: NodeAddress(host: "127.0.0.1", port: 7001)))
+/// let greeter = try node.system.make(name: "greeter") { Greeter(actorSystem: node.system) }
+/// node.join(seeds: [NodeAddress(host: "127.0.0.1", port: 7002)])
+/// ...
+/// await node.leave()
+/// ```
+public final class FabricNode: Sendable {
+    /// The actor system application actors use.
+    public let system: FabricActorSystem
+    public let configuration: FabricNodeConfiguration
+    let transport: Transport
+    let group: EventLoopGroup
+
+    /// Starts the loops, listens (when configured) and dials the seeds.
+    public init(_ configuration: FabricNodeConfiguration) throws {
+        self.configuration = configuration
+        let sink = Self.filteredSink(configuration)
+        var transportConfiguration = TransportConfiguration(
+            cluster: configuration.cluster, node: configuration.name, generation: Self.randomGeneration(),
+            listen: configuration.listen)
+        guard NodeId.isValid(configuration.cluster) else {
+            throw FabricError.rejected("invalid cluster name \(configuration.cluster.debugDescription)")
+        }
+        transportConfiguration.compression = configuration.compression
+        transportConfiguration.checksum = configuration.checksum
+        transportConfiguration.limits = configuration.limits
+        let group = EventLoopGroup(loopCount: max(1, configuration.loopCount ?? System.coreCount))
+        self.group = group
+        let transport = Transport(configuration: transportConfiguration, group: group, log: sink)
+        self.transport = transport
+        self.system = FabricActorSystem(transport: transport, log: sink)
+        do {
+            try transport.start()
+        } catch {
+            group.shutdown()
+            throw error
+        }
+        if !configuration.seeds.isEmpty { transport.join(seeds: configuration.seeds) }
+    }
+
+    /// Dials more seed nodes; they and the nodes they know become peers.
+    public func join(seeds: [NodeAddress]) {
+        transport.join(seeds: seeds)
+    }
+
+    /// Leaves gracefully: says goodbye to every peer, closes connections, stops the loops.
+    public func leave() async {
+        transport.shutdown()
+        try? await Task.sleep(for: .milliseconds(50))
+        group.shutdown()
+    }
+
+    /// The port this node listens on (the real one when configured with port 0).
+    public var listeningPort: UInt16? { transport.listeningPort }
+
+    /// The address peers dial to reach this node.
+    public var advertisedAddress: NodeAddress? { transport.advertisedAddress }
+
+    /// This node's ID as others see it.
+    public var name: NodeId { configuration.name }
+
+    /// This process's generation.
+    public var generation: UInt64 { system.generation }
+
+    /// Nodes with a ready connection now.
+    public var connectedPeers: [Peer] {
+        transport.connectedPeers.map { Peer(name: $0.node, address: $0.address, generation: $0.generation) }
+    }
+
+    /// Every node this one has heard of.
+    public var knownPeers: [Peer] {
+        transport.knownPeers.map { Peer(name: $0.node, address: $0.address, generation: $0.generation) }
+    }
+
+    private static func randomGeneration() -> UInt64 {
+        var random = SystemRandomNumberGenerator()
+        var generation: UInt64 = 0
+        while generation == ActorID.anyGeneration { generation = random.next() }
+        return generation
+    }
+
+    private static func filteredSink(_ configuration: FabricNodeConfiguration) -> LogSink {
+        let level = configuration.logLevel
+        let name = configuration.name.name
+        let sink = configuration.logSink ?? { level, message in
+            var line = "[\(name)] \(level): \(message)\n"
+            line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        }
+        return { messageLevel, message in
+            if messageLevel >= level { sink(messageLevel, message) }
+        }
+    }
+}
+
+/// Another node, as this one knows it.
+public struct Peer: Sendable, Hashable, CustomStringConvertible {
+    public let name: NodeId
+    /// Where it listens; nil for a client.
+    public let address: NodeAddress?
+    public let generation: UInt64
+
+    public var description: String { "\(name)@\(address?.description ?? "client")" }
+}

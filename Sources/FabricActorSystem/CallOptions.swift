@@ -1,0 +1,54 @@
+import FabricCore
+
+/// How urgent a call is: it travels in the frame's priority bits, and control traffic
+/// (`.control`) is written ahead of user traffic.
+public struct CallPriority: Hashable, Sendable {
+    let raw: UInt8
+    public static let normal = CallPriority(raw: 0)
+    public static let high = CallPriority(raw: 2)
+    public static let control = CallPriority(raw: 3)
+}
+
+/// The options of the calls made inside a `withCallOptions` scope (task-local, so they reach
+/// through any number of `await`s without being passed along).
+enum CallContext {
+    /// The absolute deadline of calls in this scope; nested scopes keep the earlier one.
+    @TaskLocal static var deadline: Instant?
+    /// Whether `Void` calls in this scope are sent one-way (no reply, no waiting).
+    @TaskLocal static var oneWay = false
+    @TaskLocal static var priority = CallPriority.normal
+}
+
+/// Runs `body` with options for every remote call it makes (DESIGN.md §4).
+///
+/// - `timeout`: calls fail with `timeout` once this much time has passed since the scope began.
+///   Nested scopes take the earlier deadline, and a remote method runs with whatever budget its
+///   caller had left, so the calls it makes in turn inherit it.
+/// - `oneWay`: methods returning `Void` are sent without waiting for a reply; errors on the
+///   receiving side are counted there and dropped. A one-way call to a method that returns a
+///   value fails with `rejected`. Order is FIFO per (caller, recipient).
+///
+/// Local calls never touch the wire, so none of these options apply to them.
+///
+/// ```swift
+/// try await withCallOptions(timeout: .milliseconds(200)) {
+///     try await greeter.greet(name: "Ada")
+/// }
+/// ```
+public func withCallOptions<T>(
+    timeout: Duration? = nil, oneWay: Bool? = nil, priority: CallPriority? = nil,
+    _ body: () async throws -> T
+) async rethrows -> T {
+    var deadline = CallContext.deadline
+    if let timeout {
+        let proposed = MonotonicClock.now + timeout
+        deadline = deadline.map { min($0, proposed) } ?? proposed
+    }
+    return try await CallContext.$deadline.withValue(deadline) {
+        try await CallContext.$oneWay.withValue(oneWay ?? CallContext.oneWay) {
+            try await CallContext.$priority.withValue(priority ?? CallContext.priority) {
+                try await body()
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Distributed
+import FabricCore
+
+/// IDs and lookups: assign, ready, resign, resolve, and `make(name:)` for well-known actors.
+extension FabricActorSystem {
+    /// Makes a distributed actor reachable under the well-known path `/user/<name>`, so other
+    /// nodes can address it with `ActorID.wellKnown(name, on: node)` — by node name alone.
+    ///
+    /// The name is reserved before `factory` runs; it throws `rejected` if the name is taken
+    /// or invalid. `factory` must create exactly one actor of this system (its initializer is
+    /// where the ID is assigned).
+    public func make<Act: DistributedActor>(
+        name: String, _ factory: () throws -> Act
+    ) throws -> Act where Act.ActorSystem == FabricActorSystem {
+        let path = "/user/" + name
+        guard ActorID.isValidPath(path), !name.contains("/") else {
+            throw FabricError.rejected("invalid actor name \(name.debugDescription)")
+        }
+        guard registry.reserve(path) else {
+            throw FabricError.rejected("an actor named \(name.debugDescription) already exists on \(node)")
+        }
+        do {
+            let actor = try Self.$reservedPath.withValue(path) { try factory() }
+            precondition(actor.id.path == path, "make(name: \(name)) built an actor with ID \(actor.id), not at \(path)")
+            return actor
+        } catch {
+            registry.cancelReservation(path)
+            throw error
+        }
+    }
+
+    public func assignID<Act>(_ actorType: Act.Type) -> ActorID
+    where Act: DistributedActor, ActorID == Act.ID {
+        let path: String
+        if let reserved = Self.reservedPath {
+            path = reserved
+        } else {
+            path = registry.temporaryPath()
+        }
+        return ActorID(node: node, generation: generation, path: path)
+    }
+
+    public func actorReady<Act>(_ actor: Act) where Act: DistributedActor, ActorID == Act.ID {
+        registry.ready(actor, path: actor.id.path)
+    }
+
+    public func resignID(_ id: ActorID) {
+        registry.resign(id.path)
+    }
+
+    /// The local actor for `id`, nil for a remote one (the runtime then makes a proxy).
+    /// Throws for a local ID that is not here: returning nil would build a proxy to ourselves.
+    public func resolve<Act>(id: ActorID, as actorType: Act.Type) throws -> Act?
+    where Act: DistributedActor, ActorID == Act.ID {
+        guard id.node == node else { return nil }
+        guard id.generation == ActorID.anyGeneration || id.generation == generation else {
+            throw FabricError.nodeDown("\(id) belongs to an earlier process of \(node)")
+        }
+        guard let actor = registry.actor(at: id.path) else {
+            throw FabricError(.actorNotFound, "no actor at \(id.path) on \(node)")
+        }
+        guard let typed = actor as? Act else {
+            throw FabricError(.serialization, "the actor at \(id.path) is a \(type(of: actor)), not a \(Act.self)")
+        }
+        return typed
+    }
+
+    /// The actor at `path` on this node, if it is alive.
+    func localActor(at path: String) -> (any DistributedActor)? {
+        registry.actor(at: path)
+    }
+}

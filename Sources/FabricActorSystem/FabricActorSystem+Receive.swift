@@ -1,0 +1,120 @@
+import Distributed
+import FabricCore
+import FabricReactor
+import FabricTransport
+import FabricWire
+
+/// The receiving side: envelope → recipient → target check → `executeDistributedTarget` →
+/// result handler → reply. This is an attack surface: everything from the wire is checked
+/// before it reaches the runtime (DESIGN.md §4, "Safety on the receive path").
+extension FabricActorSystem: TransportDelegate {
+    package func transport(_ connection: Connection, receivedCall frame: Frame) {
+        let isOneWay = frame.kind == .oneway
+        counters.add(isOneWay ? \.oneWayReceived : \.callsReceived)
+        let envelope: CallEnvelope
+        do {
+            envelope = try CallEnvelope.decode(frame.payload)
+        } catch {
+            counters.add(\.badEnvelopes)
+            refuse(frame.messageID, on: connection, isOneWay: isOneWay, FabricError.serialization("malformed call: \(error)"))
+            return
+        }
+        let actor: any DistributedActor
+        switch recipient(of: envelope) {
+        case .success(let found): actor = found
+        case .failure(let error):
+            refuse(frame.messageID, on: connection, isOneWay: isOneWay, error)
+            return
+        }
+        guard targets.isValid(target: envelope.target, for: type(of: actor)) else {
+            counters.add(\.rejectedTargets)
+            refuse(
+                frame.messageID, on: connection, isOneWay: isOneWay,
+                FabricError.serialization("target is not a distributed method of \(type(of: actor))"))
+            return
+        }
+        let handler = FabricResultHandler(
+            system: self, connection: connection, callID: frame.messageID, isOneWay: isOneWay)
+        if isOneWay {
+            oneWayMailboxes.deliver(
+                OneWayDelivery(actor: actor, envelope: envelope, handler: handler), system: self, connection: connection)
+        } else {
+            runTwoWay(actor: actor, envelope: envelope, handler: handler, connection: connection)
+        }
+    }
+
+    /// Starts the call on the loop that read it, with no hop until the actor's own executor.
+    private func runTwoWay(
+        actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler, connection: Connection
+    ) {
+        let deadline = MonotonicClock.now + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+        Task.immediate(executorPreference: connection.loop) {
+            await CallContext.$deadline.withValue(deadline) {
+                await self.execute(actor: actor, envelope: envelope, handler: handler)
+            }
+        }
+    }
+
+    /// Runs one call through the runtime; any failure to dispatch becomes a failure reply.
+    func execute(actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler) async {
+        var decoder = FabricInvocationDecoder(system: self, envelope: envelope)
+        do {
+            try await executeDistributedTarget(
+                on: actor, target: RemoteCallTarget(envelope.target), invocationDecoder: &decoder, handler: handler)
+        } catch {
+            let failure: FabricError
+            if let fabric = error as? FabricError {
+                failure = fabric
+            } else {
+                failure = FabricError.serialization("cannot run the target: \(error)")
+            }
+            try? await handler.onThrow(error: failure)
+        }
+    }
+
+    /// The local actor a call is for, or why there is none.
+    private func recipient(of envelope: CallEnvelope) -> Result<any DistributedActor, FabricError> {
+        let id = envelope.recipient
+        guard id.node == node else {
+            return .failure(FabricError(.actorNotFound, "this is \(node), not \(id.node)"))
+        }
+        guard id.generation == ActorID.anyGeneration || id.generation == generation else {
+            return .failure(FabricError.nodeDown("\(id) belongs to an earlier process of \(node)"))
+        }
+        guard let actor = localActor(at: id.path) else {
+            return .failure(FabricError(.actorNotFound, "no actor at \(id.path) on \(node)"))
+        }
+        return .success(actor)
+    }
+
+    private func refuse(_ callID: UInt64, on connection: Connection, isOneWay: Bool, _ error: FabricError) {
+        log(.debug, "refused call \(callID) from \(connection.remoteNode?.name ?? "?"): \(error)")
+        guard !isOneWay else {
+            counters.add(\.oneWayErrors)
+            return
+        }
+        var payload: [UInt8] = []
+        ReplyEnvelope.failure(replyFailure(for: error)).encode(into: &payload)
+        try? connection.send(OutboundMessage(kind: .reply, messageID: callID, payload: payload))
+    }
+
+    // MARK: Peers
+
+    package func transportPeerUp(_ peer: PeerInfo) {
+        notify(.up(peer.node, address: peer.address))
+    }
+
+    package func transportPeerDown(_ node: NodeId, generation: UInt64, restarted: Bool) {
+        notify(.down(node))
+    }
+
+    /// Calls `observer` for every peer that comes up or goes down from now on.
+    public func onPeerEvent(_ observer: @escaping @Sendable (PeerEvent) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    private func notify(_ event: PeerEvent) {
+        let observers = observers.withLock { $0 }
+        for observer in observers { observer(event) }
+    }
+}

@@ -1,0 +1,156 @@
+import Distributed
+import FabricCore
+import FabricTransport
+import FabricWire
+
+/// The sending side of a remote call: invocation → envelope → connection → wait for the reply
+/// by call id, under the call's deadline.
+extension FabricActorSystem {
+    public func makeInvocationEncoder() -> FabricInvocationEncoder {
+        FabricInvocationEncoder(system: self)
+    }
+
+    public func remoteCall<Act, Err, Res>(
+        on actor: Act, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder,
+        throwing: Err.Type, returning: Res.Type
+    ) async throws -> Res
+    where Act: DistributedActor, Act.ID == ActorID, Err: Error, Res: Codable {
+        guard !CallContext.oneWay else {
+            throw FabricError.rejected("one-way calls must return Void; \(target.identifier.prefix(80)) returns \(Res.self)")
+        }
+        let payload = try await callAndWait(actor.id, target: target, invocation: &invocation)
+        switch try decodeReply(payload) {
+        case .value(let bytes):
+            do {
+                return try binaryDecoder.decode(Res.self, from: bytes)
+            } catch {
+                throw FabricError.serialization("cannot decode the reply as \(Res.self): \(error)")
+            }
+        case .void:
+            throw FabricError.serialization("expected a \(Res.self) but the reply is empty")
+        case .failure(let failure):
+            throw error(from: failure)
+        }
+    }
+
+    public func remoteCallVoid<Act, Err>(
+        on actor: Act, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, throwing: Err.Type
+    ) async throws where Act: DistributedActor, Act.ID == ActorID, Err: Error {
+        if CallContext.oneWay {
+            try await sendOneWay(actor.id, target: target, invocation: &invocation)
+            return
+        }
+        let payload = try await callAndWait(actor.id, target: target, invocation: &invocation)
+        switch try decodeReply(payload) {
+        case .void, .value: return
+        case .failure(let failure): throw error(from: failure)
+        }
+    }
+
+    private func decodeReply(_ payload: ArraySlice<UInt8>) throws -> ReplyEnvelope {
+        do {
+            return try ReplyEnvelope.decode(payload)
+        } catch {
+            throw FabricError.serialization("malformed reply: \(error)")
+        }
+    }
+
+    /// The deadline of a call made now: the scope's, or the default timeout from now.
+    private func deadline(now: Instant) -> Instant {
+        CallContext.deadline ?? now + limits.callTimeoutDefault
+    }
+
+    private func envelopePayload(
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: borrowing FabricInvocationEncoder,
+        budgetMicroseconds: UInt64
+    ) throws -> [UInt8] {
+        let envelope = CallEnvelope(
+            recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds, target: target.identifier,
+            genericSubstitutions: invocation.genericSubstitutions, arguments: invocation.arguments)
+        var payload: [UInt8] = []
+        payload.reserveCapacity(invocation.argumentBytes.count + target.identifier.utf8.count + 64)
+        do {
+            try envelope.encode(into: &payload)
+        } catch {
+            throw FabricError.serialization("cannot encode the call: \(error)")
+        }
+        return payload
+    }
+
+    /// Checks the recipient's generation against what the transport knows of its node.
+    private func checkGeneration(_ recipient: ActorID) throws {
+        guard recipient.generation != ActorID.anyGeneration,
+            let current = transport.generation(of: recipient.node), current != recipient.generation
+        else { return }
+        throw FabricError.nodeDown("\(recipient) belongs to an earlier process of \(recipient.node)")
+    }
+
+    private func callAndWait(
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder
+    ) async throws -> ArraySlice<UInt8> {
+        Self.targetLog?.record(target.identifier)
+        return try await callAndWait(recipient) { budget in
+            try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: budget)
+        }
+    }
+
+    /// Sends a call whose payload `makePayload` builds for the remaining budget, and waits for
+    /// its reply.
+    func callAndWait(
+        _ recipient: ActorID, makePayload: (_ budgetMicroseconds: UInt64) throws -> [UInt8]
+    ) async throws -> ArraySlice<UInt8> {
+        if Task.isCancelled { throw FabricError(.cancelled, "the calling task was cancelled") }
+        try checkGeneration(recipient)
+        let now = MonotonicClock.now
+        let deadline = deadline(now: now)
+        guard deadline > now else { throw FabricError.timeout("the deadline passed before the call was sent") }
+        let budget = UInt64(max(1, deadline.duration(since: now).microseconds))
+        let connection = try transport.connection(to: recipient.node)
+        let payload = try makePayload(budget)
+        if connection.isBackPressured { try await connection.waitForSpace() }
+        let callID = makeCallID()
+        let message = OutboundMessage(
+            kind: .call, priority: CallContext.priority.raw, messageID: callID, payload: payload)
+        counters.add(\.callsSent)
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                let call = PendingCall(callID: callID, deadline: deadline, continuation: continuation)
+                do {
+                    try connection.sendCall(message, call)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        } onCancel: {
+            connection.cancelCall(callID)
+        }
+    }
+
+    /// Sends a call with any target and raw arguments, as a hostile peer could: the tests of
+    /// the receive path use it.
+    func rawCall(
+        _ recipient: ActorID, target: String, genericSubstitutions: [String] = [], arguments: [[UInt8]]
+    ) async throws -> ReplyEnvelope {
+        let payload = try await callAndWait(recipient) { budget in
+            let envelope = CallEnvelope(
+                recipient: recipient, deadlineBudgetMicroseconds: budget, target: target,
+                genericSubstitutions: genericSubstitutions, arguments: arguments.map { $0[...] })
+            var payload: [UInt8] = []
+            try envelope.encode(into: &payload)
+            return payload
+        }
+        return try decodeReply(payload)
+    }
+
+    private func sendOneWay(
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder
+    ) async throws {
+        try checkGeneration(recipient)
+        let connection = try transport.connection(to: recipient.node)
+        if connection.isBackPressured { try await connection.waitForSpace() }
+        let payload = try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: 0)
+        counters.add(\.callsSent)
+        try connection.send(
+            OutboundMessage(kind: .oneway, priority: CallContext.priority.raw, messageID: makeCallID(), payload: payload))
+    }
+}

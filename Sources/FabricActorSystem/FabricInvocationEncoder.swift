@@ -1,0 +1,101 @@
+import Distributed
+import FabricCore
+import FabricWire
+
+/// Records a remote call: generic substitutions by name, arguments with the binary coder.
+/// Return and error types are not sent: the receiver learns them from the target itself.
+public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
+    public typealias SerializationRequirement = Codable
+
+    let system: FabricActorSystem
+    var genericSubstitutions: [String] = []
+    /// Every argument's encoding, back to back; `argumentEnds` marks where each one ends.
+    var argumentBytes: [UInt8] = []
+    var argumentEnds: [Int] = []
+
+    init(system: FabricActorSystem) {
+        self.system = system
+    }
+
+    public mutating func recordGenericSubstitution<T>(_ type: T.Type) throws {
+        guard genericSubstitutions.count < Limits.genericSubstitutionsMax else {
+            throw FabricError.serialization("more than \(Limits.genericSubstitutionsMax) generic substitutions")
+        }
+        // The sender knows the type, so it may resolve it when the same name comes back.
+        guard let name = system.types.register(T.self) else {
+            throw FabricError.serialization("\(T.self) has no mangled name to send")
+        }
+        genericSubstitutions.append(name)
+    }
+
+    public mutating func recordArgument<Value: Codable>(_ argument: RemoteCallArgument<Value>) throws {
+        guard argumentEnds.count < Limits.argumentsMax else {
+            throw FabricError.serialization("more than \(Limits.argumentsMax) arguments")
+        }
+        do {
+            try system.binaryEncoder.encode(argument.value, into: &argumentBytes)
+        } catch {
+            throw FabricError.serialization("cannot encode argument \(argument.label ?? argument.effectiveLabel) of type \(Value.self): \(error)")
+        }
+        argumentEnds.append(argumentBytes.count)
+    }
+
+    public mutating func recordErrorType<E: Error>(_ type: E.Type) throws {}
+
+    public mutating func recordReturnType<R: Codable>(_ type: R.Type) throws {}
+
+    public mutating func doneRecording() throws {}
+
+    /// The arguments as slices of one buffer, for the envelope.
+    var arguments: [ArraySlice<UInt8>] {
+        var start = 0
+        return argumentEnds.map { end in
+            defer { start = end }
+            return argumentBytes[start..<end]
+        }
+    }
+}
+
+/// Reads a received call's generic substitutions (through the local type registry only) and
+/// decodes its arguments one by one, as the runtime asks for them.
+public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder {
+    public typealias SerializationRequirement = Codable
+
+    let system: FabricActorSystem
+    let envelope: CallEnvelope
+    private var nextArgument = 0
+
+    init(system: FabricActorSystem, envelope: CallEnvelope) {
+        self.system = system
+        self.envelope = envelope
+    }
+
+    public mutating func decodeGenericSubstitutions() throws -> [any Any.Type] {
+        try envelope.genericSubstitutions.map { name in
+            guard let type = system.types.type(named: name) else {
+                throw FabricError.serialization("unknown generic substitution type (\(name.utf8.count) bytes); register it with FabricActorSystem.register(_:)")
+            }
+            return type
+        }
+    }
+
+    public mutating func decodeNextArgument<Argument: Codable>() throws -> Argument {
+        guard nextArgument < envelope.arguments.count else {
+            throw FabricError.serialization("the call carries \(envelope.arguments.count) arguments, the target takes more")
+        }
+        let bytes = envelope.arguments[nextArgument]
+        nextArgument += 1
+        do {
+            return try system.binaryDecoder.decode(Argument.self, from: bytes)
+        } catch {
+            throw FabricError.serialization("cannot decode argument \(nextArgument) as \(Argument.self): \(error)")
+        }
+    }
+
+    public mutating func decodeErrorType() throws -> (any Any.Type)? { nil }
+
+    public mutating func decodeReturnType() throws -> (any Any.Type)? { nil }
+
+    /// Whether every argument the call carried was used (a mismatch means a different target).
+    var consumedAllArguments: Bool { nextArgument == envelope.arguments.count }
+}

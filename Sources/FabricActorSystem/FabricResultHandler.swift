@@ -1,0 +1,98 @@
+import Distributed
+import FabricCore
+import FabricTransport
+import FabricWire
+
+/// Sends a received call's outcome back on the connection it came from: the encoded value,
+/// `void`, or a failure. For a one-way call nothing is sent; errors are counted and dropped.
+public struct FabricResultHandler: DistributedTargetInvocationResultHandler {
+    public typealias SerializationRequirement = Codable
+
+    let system: FabricActorSystem
+    let connection: Connection
+    let callID: UInt64
+    let isOneWay: Bool
+
+    public func onReturn<Success: Codable>(value: Success) async throws {
+        guard !isOneWay else { return }
+        var payload: [UInt8] = []
+        do {
+            var encoded: [UInt8] = []
+            try system.binaryEncoder.encode(value, into: &encoded)
+            ReplyEnvelope.value(encoded[...]).encode(into: &payload)
+        } catch {
+            let failure = ReplyFailure(
+                code: .serialization, errorType: nil,
+                message: "cannot encode the result of type \(Success.self): \(error)", encodedError: nil)
+            payload.removeAll()
+            ReplyEnvelope.failure(failure).encode(into: &payload)
+        }
+        sendReply(payload)
+    }
+
+    public func onReturnVoid() async throws {
+        guard !isOneWay else { return }
+        var payload: [UInt8] = []
+        ReplyEnvelope.void.encode(into: &payload)
+        sendReply(payload)
+    }
+
+    public func onThrow<Err: Error>(error: Err) async throws {
+        if isOneWay {
+            system.counters.add(\.oneWayErrors)
+            return
+        }
+        var payload: [UInt8] = []
+        ReplyEnvelope.failure(system.replyFailure(for: error)).encode(into: &payload)
+        sendReply(payload)
+    }
+
+    func sendReply(_ payload: [UInt8]) {
+        try? connection.send(OutboundMessage(kind: .reply, messageID: callID, payload: payload))
+    }
+}
+
+extension FabricActorSystem {
+    /// How an error thrown by a remote method travels back: Fabric's own errors keep their code;
+    /// a registered `Codable` error travels encoded, to be rebuilt on the caller's side; any other
+    /// error becomes its type name and description.
+    func replyFailure(for error: any Error) -> ReplyFailure {
+        if let fabric = error as? FabricError {
+            return ReplyFailure(
+                code: fabric.code, errorType: fabric.remoteType, message: Self.clip(fabric.message), encodedError: nil)
+        }
+        let typeName = TypeRegistry.errorName(of: type(of: error))
+        var encoded: ArraySlice<UInt8>?
+        if let encodable = error as? any Encodable, types.isRegisteredError(type(of: error)) {
+            var bytes: [UInt8] = []
+            if (try? binaryEncoder.encode(encodable, into: &bytes)) != nil { encoded = bytes[...] }
+        }
+        return ReplyFailure(
+            code: .remoteError, errorType: String(typeName.prefix(Limits.typeNameBytesMax)),
+            message: Self.clip(String(describing: error)), encodedError: encoded)
+    }
+
+    /// The error a caller sees for a failure reply.
+    func error(from failure: ReplyFailure) -> any Error {
+        if failure.code == .remoteError, let typeName = failure.errorType, let bytes = failure.encodedError,
+            let decoding = types.errorDecoding(named: typeName),
+            let rebuilt = try? decoding.decode(binaryDecoder, bytes)
+        {
+            return rebuilt
+        }
+        if failure.code == .remoteError {
+            return FabricError.remoteError(type: failure.errorType ?? "unknown", message: failure.message)
+        }
+        return FabricError(failure.code, failure.message, remoteType: failure.errorType)
+    }
+
+    static func clip(_ message: String) -> String {
+        guard message.utf8.count > Limits.errorMessageBytesMax else { return message }
+        var clipped = ""
+        for character in message {
+            if clipped.utf8.count + character.utf8.count > Limits.errorMessageBytesMax - 3 { break }
+            clipped.append(character)
+        }
+        return clipped + "..."
+    }
+}

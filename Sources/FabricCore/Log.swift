@@ -1,0 +1,18 @@
+/// How much a log line matters.
+public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
+    case debug, info, warning, error
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var description: String {
+        switch self {
+        case .debug: "debug"
+        case .info: "info"
+        case .warning: "warning"
+        case .error: "error"
+        }
+    }
+}
+
+/// Where a node's log lines go. Lines never contain user payloads.
+public typealias LogSink = @Sendable (LogLevel, String) -> Void

@@ -1,1 +1,0 @@
-// FabricTestKit: built in the following commits.

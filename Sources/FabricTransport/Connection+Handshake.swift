@@ -1,0 +1,111 @@
+import FabricCore
+import FabricReactor
+import FabricWire
+
+/// The handshake: the dialer sends a hello, the acceptor answers with a welcome (the agreement)
+/// or an explained refusal. Version, compression, checksums and the frame size limit come out of
+/// `HandshakeNegotiation`, a pure function; this file only carries its answers.
+extension Connection {
+    func sendHello() {
+        let configuration = transport.configuration
+        let hello = Hello(
+            versionMin: ProtocolVersion.supported.lowerBound, versionMax: ProtocolVersion.supported.upperBound,
+            cluster: configuration.cluster, node: configuration.node, generation: configuration.generation,
+            advertisedAddress: transport.advertisedAddress, capabilities: configuration.capabilities,
+            peers: transport.peersToShare(excluding: nil))
+        sentHello = hello
+        sendHandshake(.hello(hello))
+    }
+
+    func sendRefusal(_ reason: RefusalReason, _ message: String) {
+        sendHandshake(.refusal(Refusal(reason: reason, message: String(message.prefix(512)))))
+    }
+
+    private func sendHandshake(_ message: HandshakeMessage) {
+        var payload: [UInt8] = []
+        message.encode(into: &payload)
+        writeFrame(OutboundMessage(kind: .handshake, priority: 3, messageID: 0, payload: payload))
+    }
+
+    func receiveHandshake(_ frame: Frame) {
+        guard phase == .handshaking else {
+            protocolError(WireError(.malformed, "handshake frame after the handshake"))
+            return
+        }
+        let message: HandshakeMessage
+        do {
+            message = try HandshakeMessage.decode(frame.payload)
+        } catch {
+            transport.counters.add(\.handshakeFailures)
+            protocolError(error)
+            return
+        }
+        switch message {
+        case .hello(let hello):
+            guard !isDialer else { return protocolError(WireError(.malformed, "hello sent to the dialer")) }
+            answer(hello)
+        case .welcome(let welcome):
+            guard isDialer, let sentHello else { return protocolError(WireError(.malformed, "unexpected welcome")) }
+            do {
+                let agreement = try HandshakeNegotiation.agreement(from: welcome, offered: sentHello)
+                let peer = PeerInfo(node: welcome.node, generation: welcome.generation, address: welcome.advertisedAddress)
+                guard transport.dialerDidAgree(self, with: peer) else {
+                    close(FabricError(.rejected, "superseded by another connection to \(welcome.node)"))
+                    return
+                }
+                becomeReady(agreement, remote: peer, peers: welcome.peers)
+            } catch {
+                transport.counters.add(\.handshakeFailures)
+                protocolError(error)
+            }
+        case .refusal(let refusal):
+            transport.counters.add(\.handshakeFailures)
+            close(FabricError(.rejected, "refused by \(dialedAddress?.description ?? "peer"): \(refusal.reason): \(refusal.message)"))
+        }
+    }
+
+    private func answer(_ hello: Hello) {
+        let configuration = transport.configuration
+        let (reply, agreement) = HandshakeNegotiation.answer(
+            hello, localCluster: configuration.cluster, localNode: configuration.node,
+            localGeneration: configuration.generation, localAddress: transport.advertisedAddress,
+            localCapabilities: configuration.capabilities, supported: ProtocolVersion.supported,
+            peers: transport.peersToShare(excluding: hello.node))
+        guard let agreement else {
+            transport.counters.add(\.handshakeFailures)
+            sendHandshake(reply)
+            if case .refusal(let refusal) = reply {
+                close(FabricError(.rejected, "refused \(hello.node): \(refusal.message)"))
+            } else {
+                close(FabricError(.rejected, "refused \(hello.node)"))
+            }
+            return
+        }
+        let peer = PeerInfo(node: hello.node, generation: hello.generation, address: hello.advertisedAddress)
+        if let refusal = transport.acceptorShouldRefuse(self, from: peer) {
+            transport.counters.add(\.connectionsRefused)
+            sendRefusal(.duplicateConnection, refusal)
+            close(FabricError(.rejected, refusal))
+            return
+        }
+        sendHandshake(reply)
+        becomeReady(agreement, remote: peer, peers: hello.peers)
+    }
+
+    private func becomeReady(_ agreement: Agreement, remote peer: PeerInfo, peers: [PeerInfo]) {
+        self.agreement = agreement
+        remote = peer
+        remoteNode = peer.node
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        decoder.frameBytesMax = agreement.frameBytesMax
+        decoder.acceptsCompression = agreement.compression
+        encoder = FrameEncoder(
+            frameBytesMax: agreement.frameBytesMax, checksum: agreement.checksum,
+            compressionThresholdBytes: agreement.compression ? limits.compressionThresholdBytes : nil)
+        move(to: .ready)
+        armKeepalive()
+        transport.connectionDidBecomeReady(self, peers: peers)
+        flushQueued()
+    }
+}

@@ -1,0 +1,88 @@
+import FabricCore
+import FabricReactor
+import FabricWire
+
+/// The receive path: stream bytes → frames → routed by kind. Any `WireError` closes the
+/// connection with the error as its reason and moves a counter; the node goes on serving others.
+extension Connection: TCPStreamDelegate {
+    package func streamDidRead(_ stream: TCPStream, _ bytes: UnsafeRawBufferPointer) {
+        guard phase != .closed else { return }
+        counters.add(\.bytesIn, UInt64(bytes.count))
+        decoder.feed(bytes)
+        lastReceived = loop.now
+        drainFrames()
+    }
+
+    package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
+        if isWritable { resumeSpaceWaiters() }
+    }
+
+    package func streamDidClose(_ stream: TCPStream, error: ReactorError?) {
+        guard phase != .closed else { return }
+        self.stream = nil
+        if let error {
+            counters.add(\.errors)
+            close(FabricError(.nodeUnreachable, "connection to \(remoteNode?.name ?? "peer") failed: \(error)"))
+        } else {
+            close(FabricError(.nodeUnreachable, "\(remoteNode?.name ?? "peer") closed the connection"))
+        }
+    }
+
+    /// Takes every complete frame out of the decoder and routes it.
+    func drainFrames() {
+        while phase != .closed {
+            let frame: Frame?
+            do {
+                frame = try decoder.nextFrame()
+            } catch {
+                protocolError(error)
+                return
+            }
+            guard let frame else { return }
+            counters.add(\.framesIn)
+            route(frame)
+        }
+    }
+
+    private func route(_ frame: Frame) {
+        switch frame.kind {
+        case .handshake:
+            receiveHandshake(frame)
+        case .reply:
+            guard requireReady(frame) else { return }
+            receiveReply(frame)
+        case .call, .oneway:
+            guard requireReady(frame) else { return }
+            transport.delegate?.transport(self, receivedCall: frame)
+        case .system:
+            guard requireReady(frame) else { return }
+            receiveSystem(frame)
+        }
+    }
+
+    /// Frames other than the handshake are legal only once it is done.
+    private func requireReady(_ frame: Frame) -> Bool {
+        if phase == .ready || phase == .draining { return true }
+        protocolError(WireError(.malformed, "\(frame.kind) frame before the handshake completed"))
+        return false
+    }
+
+    private func receiveReply(_ frame: Frame) {
+        guard let call = pendingCalls.removeValue(forKey: frame.messageID) else {
+            return  // late reply after a timeout or cancellation: dropped
+        }
+        call.complete(.success(frame.payload))
+    }
+
+    /// A broken frame or message from the peer: count it, say why, close.
+    func protocolError(_ error: WireError) {
+        counters.add(\.errors)
+        transport.counters.add(\.protocolErrors)
+        let reason = FabricError(.protocolViolation, "protocol error from peer: \(error)")
+        transport.log(.warning, "\(self): \(reason.message)")
+        if phase == .handshaking {
+            sendRefusal(.badHello, reason.message)
+        }
+        closeWithReason(reason)
+    }
+}

@@ -1,0 +1,182 @@
+import FabricCore
+import FabricReactor
+import FabricWire
+
+/// The send path. Callers on any thread queue messages under the lock; the first one to queue
+/// into an empty queue asks the loop to flush, so a burst of calls costs one wake-up and one
+/// write. On the loop itself messages skip the lock only when nothing is queued ahead of them.
+extension Connection {
+    /// Queues a message for the peer. Fails with the close reason once the connection is closed,
+    /// and with `rejected` when the queue is over `outboundQueueBytesMax`.
+    package func send(_ message: OutboundMessage) throws(FabricError) {
+        try enqueue(message, call: nil)
+    }
+
+    /// Queues a call's frame and registers its pending reply under the same lock, so the reply
+    /// can never arrive before the call is known. The loop arms the deadline timer when it
+    /// flushes the frame.
+    package func sendCall(_ message: OutboundMessage, _ call: PendingCall) throws(FabricError) {
+        try enqueue(message, call: call)
+    }
+
+    private func enqueue(_ message: OutboundMessage, call: PendingCall?) throws(FabricError) {
+        let bytes = message.payload.count + FrameLayout.headerBytes
+        let hardMax = limits.outboundQueueBytesMax
+        let needsFlush = try outbound.withLock { queue throws(FabricError) -> Bool in
+            if let reason = queue.closedReason { throw Self.callFailure(for: reason) }
+            guard queue.queuedBytes + bytes <= hardMax || message.isControl else {
+                throw FabricError.rejected("outbound queue to \(remoteNode?.name ?? "peer") is full (\(queue.queuedBytes) bytes)")
+            }
+            queue.queuedBytes += bytes
+            if message.isControl { queue.control.append(message) } else { queue.user.append(message) }
+            if let call { queue.newCalls.append(call) }
+            if queue.flushScheduled { return false }
+            queue.flushScheduled = true
+            return true
+        }
+        if needsFlush { scheduleFlush() }
+    }
+
+    /// Asks the loop to flush: at the end of this turn when already on it, else with one `execute`.
+    private func scheduleFlush() {
+        if loop.inEventLoop {
+            loop.executeAtEndOfTurn { [self] in flushQueued() }
+        } else {
+            loop.execute { [self] in flushQueued() }
+        }
+    }
+
+    /// Asks the loop to fail a call early (its task was cancelled). Runs after the flush that
+    /// registers the call, because `execute` is FIFO.
+    package func cancelCall(_ callID: UInt64) {
+        loop.execute { [self] in
+            pendingCalls.removeValue(forKey: callID)?.complete(
+                .failure(FabricError(.cancelled, "the calling task was cancelled")))
+        }
+    }
+
+    /// Whether callers should wait before queuing more (the soft limit), checked without a lock.
+    package var isBackPressured: Bool {
+        outbound.withLock { $0.queuedBytes } + (stream?.pendingWriteBytes ?? 0) > limits.outboundQueueBytesSoftMax
+    }
+
+    /// Suspends the caller until the queue drains below the soft limit (or the connection closes).
+    package func waitForSpace() async throws {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            let resumeNow = outbound.withLock { queue -> Result<Void, FabricError>? in
+                if let reason = queue.closedReason { return .failure(Self.callFailure(for: reason)) }
+                if queue.queuedBytes <= limits.outboundQueueBytesSoftMax { return .success(()) }
+                queue.spaceWaiters.append(continuation)
+                return nil
+            }
+            if let resumeNow { continuation.resume(with: resumeNow) }
+        }
+    }
+
+    func resumeSpaceWaiters() {
+        let waiters = outbound.withLock { queue -> [UnsafeContinuation<Void, any Error>] in
+            guard queue.queuedBytes <= limits.outboundQueueBytesSoftMax else { return [] }
+            defer { queue.spaceWaiters = [] }
+            return queue.spaceWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    // MARK: On the loop
+
+    /// Moves everything queued into the stream in one write, control first, and arms the
+    /// deadlines of the calls that go out. Before the handshake is done the queue waits.
+    func flushQueued() {
+        loop.assertInEventLoop()
+        guard phase == .ready || phase == .draining else {
+            outbound.withLock { $0.flushScheduled = false }
+            return
+        }
+        let (control, user, calls) = outbound.withLock { queue in
+            defer {
+                queue.control = []
+                queue.user = []
+                queue.newCalls = []
+                queue.queuedBytes = 0
+                queue.flushScheduled = false
+            }
+            return (queue.control, queue.user, queue.newCalls)
+        }
+        for call in calls { register(call) }
+        writeBuffer.removeAll(keepingCapacity: true)
+        for message in control { frame(message) }
+        for message in user { frame(message) }
+        flushWriteBuffer()
+        resumeSpaceWaiters()
+    }
+
+    /// Frames one message now, bypassing the queue (handshake and control replies on the loop).
+    func writeFrame(_ message: OutboundMessage) {
+        loop.assertInEventLoop()
+        writeBuffer.removeAll(keepingCapacity: true)
+        frame(message)
+        flushWriteBuffer()
+    }
+
+    private func register(_ call: PendingCall) {
+        pendingCalls[call.callID] = call
+        call.timer = loop.scheduleTimer(at: call.deadline) { [weak self, callID = call.callID] in
+            self?.pendingCalls.removeValue(forKey: callID)?.complete(
+                .failure(FabricError(.timeout, "no reply within the call's deadline")))
+        }
+    }
+
+    private func frame(_ message: OutboundMessage) {
+        do {
+            try message.payload.withUnsafeBytes { payload throws(WireError) in
+                try encoder.append(
+                    kind: message.kind, priority: message.priority, messageID: message.messageID,
+                    payload: payload, to: &writeBuffer)
+            }
+            counters.add(\.framesOut)
+        } catch {
+            // Too large for the agreed frame size: fail that call alone.
+            if let call = pendingCalls.removeValue(forKey: message.messageID), message.kind == .call {
+                call.complete(.failure(FabricError(.rejected, "message too large: \(error)")))
+            }
+        }
+    }
+
+    private func flushWriteBuffer() {
+        guard !writeBuffer.isEmpty, let stream else { return }
+        counters.add(\.bytesOut, UInt64(writeBuffer.count))
+        lastSent = loop.now
+        writeBuffer.withUnsafeBytes { stream.write($0) }
+    }
+}
+
+extension Connection {
+    /// Moves everything queued here (messages and their pending calls) to `other`, and closes
+    /// this queue to new messages. Used when a connection is superseded before it carried them.
+    func handOverQueue(to other: Connection) {
+        let (messages, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
+            defer {
+                queue.control = []
+                queue.user = []
+                queue.newCalls = []
+                queue.queuedBytes = 0
+            }
+            return (queue.control + queue.user, queue.newCalls)
+        }
+        var callsByID: [UInt64: PendingCall] = [:]
+        for call in calls { callsByID[call.callID] = call }
+        for message in messages {
+            let call = message.kind == .call ? callsByID.removeValue(forKey: message.messageID) : nil
+            do {
+                if let call { try other.sendCall(message, call) } else { try other.send(message) }
+            } catch {
+                call.map { failOnItsLoop($0, error) }
+            }
+        }
+        for leftover in callsByID.values { failOnItsLoop(leftover, FabricError(.nodeUnreachable, "connection superseded")) }
+    }
+
+    private func failOnItsLoop(_ call: PendingCall, _ error: FabricError) {
+        loop.execute { call.complete(.failure(error)) }
+    }
+}

@@ -1,0 +1,156 @@
+import FabricCore
+import FabricReactor
+import FabricWire
+import Synchronization
+
+/// One TCP connection to another node: handshake, framing, the outbound queue, replies to pending
+/// calls and keepalive.
+///
+/// Data flows one way through it: bytes from the stream go into the `FrameDecoder`; each frame is
+/// routed by kind (handshake → `Connection+Handshake`, reply → the pending call, call/one-way →
+/// the transport's delegate, system → `Connection+System`). Outbound messages from any thread go
+/// into a locked queue that the loop frames and writes once per turn, control traffic first.
+/// Everything but `send`, `sendCall`, `cancelCall` and the counters is confined to `loop`.
+package final class Connection: @unchecked Sendable {
+    /// Unique within this process, for logs and for telling connections apart.
+    package let id: UInt64
+    package let loop: EventLoop
+    /// Whether this side dialed (it sends the hello) or accepted.
+    package let isDialer: Bool
+    package let counters = PeerCounters()
+    unowned let transport: Transport
+
+    // Loop-confined state.
+    package internal(set) var phase: ConnectionPhase
+    var stream: TCPStream?
+    var decoder: FrameDecoder
+    var encoder: FrameEncoder
+    var agreement: Agreement?
+    /// Who is on the other side, known after the handshake.
+    package internal(set) var remote: PeerInfo?
+    package internal(set) var remoteNode: NodeId?
+    /// The address this connection was dialed to (dialers only).
+    let dialedAddress: NodeAddress?
+    var pendingCalls: [UInt64: PendingCall] = [:]
+    var handshakeTimer: TimerHandle?
+    var keepaliveTimer: TimerHandle?
+    var lastReceived: Instant = .zero
+    var lastSent: Instant = .zero
+    var pingToken: UInt64 = 0
+    var writeBuffer: [UInt8] = []
+    /// The hello this side sent (dialers), to check the welcome against.
+    var sentHello: Hello?
+    /// Why the connection closed, once it has.
+    package internal(set) var closeReason: FabricError?
+
+    /// Shared with callers on other threads.
+    let outbound = Mutex(OutboundQueue())
+    private let backPressured = Atomic<Bool>(false)
+
+    init(id: UInt64, loop: EventLoop, transport: Transport, dialing address: NodeAddress?) {
+        self.id = id
+        self.loop = loop
+        self.transport = transport
+        self.isDialer = address != nil
+        self.dialedAddress = address
+        self.phase = address != nil ? .connecting : .handshaking
+        let limits = transport.configuration.limits
+        var decoder = FrameDecoder(frameBytesMax: Limits.handshakeBytesMax)
+        decoder.acceptsCompression = false
+        self.decoder = decoder
+        self.encoder = FrameEncoder(
+            frameBytesMax: Limits.handshakeBytesMax, checksum: false, compressionThresholdBytes: nil)
+        _ = limits
+    }
+
+    package var limits: Limits { transport.configuration.limits }
+
+    // MARK: Phase changes
+
+    func move(to next: ConnectionPhase) {
+        loop.assertInEventLoop()
+        precondition(phase.canMove(to: next), "connection \(id): \(phase) → \(next) is not a legal move")
+        phase = next
+    }
+
+    /// Attaches the TCP stream (dialed or accepted) and starts reading; a dialer sends its hello.
+    func attach(_ stream: TCPStream) {
+        loop.assertInEventLoop()
+        self.stream = stream
+        stream.delegate = self
+        if phase == .connecting { move(to: .handshaking) }
+        lastReceived = loop.now
+        handshakeTimer = loop.scheduleTimer(after: limits.handshakeTimeout) { [weak self] in
+            self?.handshakeTimedOut()
+        }
+        stream.start()
+        if isDialer { sendHello() }
+    }
+
+    private func handshakeTimedOut() {
+        guard phase == .handshaking else { return }
+        transport.counters.add(\.handshakeTimeouts)
+        close(FabricError(.protocolViolation, "no handshake within \(limits.handshakeTimeout)"))
+    }
+
+    // MARK: Closing
+
+    /// Closes now: fails every pending and queued call with `reason` (nodeUnreachable by
+    /// default), tells the transport, and closes the stream after writing what is queued.
+    package func close(_ reason: FabricError) {
+        loop.assertInEventLoop()
+        guard phase != .closed else { return }
+        let wasReady = phase == .ready || phase == .draining
+        phase = .closed
+        closeReason = reason
+        handshakeTimer?.cancel()
+        keepaliveTimer?.cancel()
+        let queued = outbound.withLock { queue -> (calls: [PendingCall], waiters: [UnsafeContinuation<Void, any Error>]) in
+            queue.closedReason = reason
+            let result = (queue.newCalls, queue.spaceWaiters)
+            queue.newCalls = []
+            queue.spaceWaiters = []
+            queue.control = []
+            queue.user = []
+            queue.queuedBytes = 0
+            return result
+        }
+        let failure = Self.callFailure(for: reason)
+        for call in queued.calls { call.complete(.failure(failure)) }
+        for waiter in queued.waiters { waiter.resume(throwing: failure) }
+        let pending = pendingCalls
+        pendingCalls = [:]
+        for call in pending.values { call.complete(.failure(failure)) }
+        if let stream {
+            stream.close()
+        }
+        stream = nil
+        transport.connectionDidClose(self, wasReady: wasReady)
+    }
+
+    /// What a call pending on a connection that closed for `reason` fails with.
+    static func callFailure(for reason: FabricError) -> FabricError {
+        switch reason.code {
+        case .nodeDown, .shutdown: reason
+        default: FabricError(.nodeUnreachable, "connection lost: \(reason.message)")
+        }
+    }
+
+    /// Sends a goodbye (or a refusal during the handshake) carrying `reason`, then closes.
+    package func closeWithReason(_ reason: FabricError) {
+        loop.assertInEventLoop()
+        guard phase != .closed else { return }
+        if phase == .ready || phase == .draining {
+            var payload: [UInt8] = []
+            SystemMessage.goodbye(reason: String(reason.message.prefix(256))).encode(into: &payload)
+            writeFrame(OutboundMessage(kind: .system, priority: 3, messageID: 0, payload: payload))
+        }
+        close(reason)
+    }
+}
+
+extension Connection: CustomStringConvertible {
+    package var description: String {
+        "connection \(id) (\(isDialer ? "to" : "from") \(remoteNode?.name ?? dialedAddress?.description ?? "?"))"
+    }
+}

@@ -1,1 +1,0 @@
-// FabricTransport: built in the following commits.

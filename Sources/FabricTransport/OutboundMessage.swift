@@ -1,0 +1,63 @@
+import FabricCore
+import FabricWire
+
+/// A message waiting to be framed and written: the connection frames it on its loop, with the
+/// encoder agreed in the handshake (so callers can queue before the handshake is done).
+package struct OutboundMessage: Sendable {
+    package var kind: FrameKind
+    package var priority: UInt8
+    package var messageID: UInt64
+    package var payload: [UInt8]
+
+    package init(kind: FrameKind, priority: UInt8 = 0, messageID: UInt64, payload: [UInt8]) {
+        self.kind = kind
+        self.priority = priority
+        self.messageID = messageID
+        self.payload = payload
+    }
+
+    /// Control traffic (system frames, priority 3) is written ahead of user traffic.
+    package var isControl: Bool { kind == .system || priority == 3 }
+}
+
+/// A two-way call waiting for its reply. The caller's continuation is resumed exactly once: by
+/// the reply, the deadline, cancellation, or the connection closing — whichever comes first,
+/// always on the connection's loop.
+package final class PendingCall: @unchecked Sendable {
+    package let callID: UInt64
+    package let deadline: Instant
+    private var continuation: UnsafeContinuation<ArraySlice<UInt8>, any Error>?
+    var timer: TimerHandle?
+
+    package init(callID: UInt64, deadline: Instant, continuation: UnsafeContinuation<ArraySlice<UInt8>, any Error>) {
+        self.callID = callID
+        self.deadline = deadline
+        self.continuation = continuation
+    }
+
+    /// Resumes the caller with `result` unless it was already resumed. Loop-confined.
+    func complete(_ result: Result<ArraySlice<UInt8>, FabricError>) {
+        guard let continuation else { return }
+        self.continuation = nil
+        timer?.cancel()
+        timer = nil
+        switch result {
+        case .success(let payload): continuation.resume(returning: payload)
+        case .failure(let error): continuation.resume(throwing: error)
+        }
+    }
+}
+
+/// What callers on any thread hand to a connection's loop, under the connection's lock.
+struct OutboundQueue {
+    var control: [OutboundMessage] = []
+    var user: [OutboundMessage] = []
+    var newCalls: [PendingCall] = []
+    var cancelledCalls: [UInt64] = []
+    var queuedBytes = 0
+    var flushScheduled = false
+    /// Set once the connection is closed: later sends fail at once.
+    var closedReason: FabricError?
+    /// Callers suspended by back-pressure, resumed when the queue drains.
+    var spaceWaiters: [UnsafeContinuation<Void, any Error>] = []
+}

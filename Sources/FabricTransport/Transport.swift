@@ -1,0 +1,155 @@
+import FabricCore
+import FabricReactor
+import FabricWire
+import Synchronization
+
+/// A node's connections: it listens, dials, keeps one ready connection per peer node, shares
+/// what it knows about peers, and redials lost peers with backoff.
+///
+/// One connection per node pair: when two nodes dial each other at once, both keep the
+/// connection dialed by the node whose name sorts first (`Transport+Peers`). Connection objects
+/// do the per-connection work on their loops; this type holds the tables, under one lock that is
+/// never held while calling out.
+package final class Transport: @unchecked Sendable {
+    package let configuration: TransportConfiguration
+    package let group: EventLoopGroup
+    package let counters = TransportCounters()
+    package weak var delegate: (any TransportDelegate)?
+    let logSink: LogSink
+    let state = Mutex(TransportState())
+    private let listenerBox = Mutex<TCPListener?>(nil)
+    private let advertised: Mutex<NodeAddress?>
+
+    package init(configuration: TransportConfiguration, group: EventLoopGroup, log: @escaping LogSink) {
+        self.configuration = configuration
+        self.group = group
+        self.logSink = log
+        self.advertised = Mutex(configuration.advertisedAddress)
+    }
+
+    /// The address this node tells others to dial: the configured one, with the real port
+    /// filled in once a listener bound to port 0 knows it.
+    package var advertisedAddress: NodeAddress? { advertised.withLock { $0 } }
+
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        logSink(level, message())
+    }
+
+    /// The port the listener is bound to (useful with port 0), or nil for a client-only node.
+    package var listeningPort: UInt16? { listenerBox.withLock { $0?.localPort } }
+
+    /// Starts listening when the configuration has a listen address.
+    package func start() throws(FabricError) {
+        guard let listen = configuration.listen else { return }
+        do {
+            let listener = try TCPListener.bind(
+                host: listen.host, port: listen.port, group: group,
+                acceptBackoff: configuration.limits.acceptBackoff
+            ) { [weak self] stream in
+                self?.accepted(stream)
+            }
+            listenerBox.withLock { $0 = listener }
+            if listen.port == 0 {
+                let host = configuration.advertisedAddress?.host ?? listen.host
+                advertised.withLock { $0 = NodeAddress(host: host, port: listener.localPort) }
+            }
+        } catch {
+            throw FabricError(.nodeUnreachable, "cannot listen on \(listen): \(error)")
+        }
+    }
+
+    private func accepted(_ stream: TCPStream) {
+        counters.add(\.connectionsAccepted)
+        let connection: Connection? = state.withLock { state in
+            guard !state.shuttingDown,
+                state.connections.count < configuration.limits.inboundConnectionsMax
+            else { return nil }
+            let connection = Connection(
+                id: state.nextConnectionID(), loop: stream.loop, transport: self, dialing: nil)
+            state.connections[connection.id] = connection
+            return connection
+        }
+        guard let connection else {
+            counters.add(\.connectionsRefused)
+            stream.close(error: ReactorError(.shutdown, "connection limit reached"))
+            return
+        }
+        connection.attach(stream)
+    }
+
+    /// Dials `address`. When `node` is given the connection becomes that peer's pending connection
+    /// at once, so calls can queue on it while it connects.
+    @discardableResult
+    package func dial(_ address: NodeAddress, expecting node: NodeId?) -> Connection? {
+        let connection: Connection? = state.withLock { state in
+            guard !state.shuttingDown else { return nil }
+            let connection = makeDialer(to: address, in: &state)
+            if let node {
+                var record = state.peers[node] ?? PeerRecord(node: node, configuration: configuration)
+                record.connection = connection
+                state.peers[node] = record
+            }
+            return connection
+        }
+        guard let connection else { return nil }
+        startDial(connection, to: address)
+        return connection
+    }
+
+    /// Dials each seed address (node names unknown until their welcome).
+    package func join(seeds: [NodeAddress]) {
+        state.withLock { state in
+            for seed in seeds where !state.seeds.contains(seed) { state.seeds.append(seed) }
+        }
+        for seed in seeds { dial(seed, expecting: nil) }
+    }
+
+    /// Stops listening, says goodbye on every connection, and closes them.
+    package func shutdown() {
+        let connections = state.withLock { state -> [Connection] in
+            state.shuttingDown = true
+            return Array(state.connections.values)
+        }
+        listenerBox.withLock { listener in
+            listener?.close()
+            listener = nil
+        }
+        for connection in connections {
+            connection.loop.execute {
+                connection.closeWithReason(FabricError(.shutdown, "\(self.configuration.node) is shutting down"))
+            }
+        }
+    }
+}
+
+/// The transport's tables, guarded by its lock.
+struct TransportState {
+    var peers: [NodeId: PeerRecord] = [:]
+    var connections: [UInt64: Connection] = [:]
+    var seeds: [NodeAddress] = []
+    var shuttingDown = false
+    var seedBackoff = Backoff(minimum: .milliseconds(100), maximum: .seconds(5))
+    private var lastConnectionID: UInt64 = 0
+
+    mutating func nextConnectionID() -> UInt64 {
+        lastConnectionID += 1
+        return lastConnectionID
+    }
+}
+
+/// What the transport knows about one peer node.
+struct PeerRecord {
+    let node: NodeId
+    var generation: UInt64 = 0
+    var address: NodeAddress?
+    /// The connection calls to this node use: ready, or still connecting/handshaking.
+    var connection: Connection?
+    /// Whether the delegate was told this node is up (and not since that it is down).
+    var isUp = false
+    var backoff = Backoff(minimum: .milliseconds(50), maximum: .seconds(5))
+    /// No dial before this instant (after a failure).
+    var nextDialAllowed: Instant = .zero
+    var redialScheduled = false
+
+    init(node: NodeId) { self.node = node }
+}

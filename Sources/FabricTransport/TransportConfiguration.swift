@@ -1,0 +1,37 @@
+import FabricCore
+import FabricWire
+
+/// What a node's transport needs to know about itself.
+package struct TransportConfiguration: Sendable {
+    /// Nodes only talk to nodes of the same cluster (checked in the handshake).
+    package var cluster: String
+    /// This node's name.
+    package var node: NodeId
+    /// This process's generation: random, fixed for the process's life.
+    package var generation: UInt64
+    /// Where to listen, or nil for a client-only node that only dials out.
+    package var listen: NodeAddress?
+    /// The address other nodes should dial (defaults to `listen`).
+    package var advertisedAddress: NodeAddress?
+    /// Offer zstd compression for large payloads.
+    package var compression: Bool = true
+    /// Offer CRC32C trailers on every frame (TCP already checksums; off by default).
+    package var checksum: Bool = false
+    /// Number of event loops (threads); defaults to the number of cores.
+    package var loopCount: Int = System.coreCount
+    package var limits: Limits = .default
+
+    package init(cluster: String, node: NodeId, generation: UInt64, listen: NodeAddress?) {
+        self.cluster = cluster
+        self.node = node
+        self.generation = generation
+        self.listen = listen
+        self.advertisedAddress = listen
+    }
+
+    var capabilities: Capabilities {
+        Capabilities(
+            compression: compression, checksum: checksum,
+            frameBytesMax: UInt32(clamping: limits.frameBytesMax), encryption: false)
+    }
+}

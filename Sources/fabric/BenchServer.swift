@@ -1,0 +1,48 @@
+import Fabric
+
+/// The benchmark's echo actor. It runs on an event loop (`unownedExecutor`), so a call is read,
+/// run and answered on one thread with no hop.
+distributed actor BenchEcho {
+    typealias ActorSystem = FabricActorSystem
+    private var received = 0
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { loopExecutor }
+    private nonisolated let loopExecutor: UnownedSerialExecutor
+
+    init(actorSystem: FabricActorSystem) {
+        self.actorSystem = actorSystem
+        self.loopExecutor = actorSystem.loopExecutor()
+    }
+
+    distributed func bytes(_ payload: [UInt8]) -> [UInt8] { payload }
+
+    distributed func sink(_ payload: [UInt8]) { received += 1 }
+
+    distributed func sinkCount() -> Int { received }
+}
+
+/// `fabric bench serve --name NAME --listen HOST:PORT`: the server side of `fabric bench rpc`.
+enum BenchServer {
+    static let name = NodeId("bench-server")
+    static let usage = "usage: fabric bench serve --name NAME --listen HOST:PORT   (started by `fabric bench rpc`)"
+
+    static func run(_ arguments: ArraySlice<String>) async -> Int32 {
+        let parsed = Arguments(arguments, valued: ["--name", "--listen"], usage: usage)
+        guard let listen = parsed.address("--listen", usage: usage) else { Arguments.fail("--listen is required", usage: usage) }
+        let name = parsed.nodeName("--name", usage: usage) ?? Self.name
+        var configuration = FabricNodeConfiguration(name: name, listen: listen)
+        configuration.cluster = "bench"
+        do {
+            let node = try FabricNode(configuration)
+            let system = node.system
+            _ = try system.make(name: "bench") { BenchEcho(actorSystem: system) }
+            printLine("fabric-event ready node=\(name) listen=\(listen) generation=\(String(node.generation, radix: 16))")
+            await waitForTerminationSignal()
+            await node.leave()
+            return 0
+        } catch {
+            printError("fabric bench serve: \(error)")
+            return 1
+        }
+    }
+}

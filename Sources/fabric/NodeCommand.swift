@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Fabric
+import FabricTestKit
+
+/// `fabric node`: runs a node hosting `echo` and `counter` until SIGINT or SIGTERM.
+enum NodeCommand {
+    static let usage = """
+        usage: fabric node --name NAME --listen HOST:PORT [--seed HOST:PORT]... [--cluster NAME]
+                           [--log-level debug|info|warning|error]
+          Runs a node that hosts the sample actors `echo` and `counter` until SIGINT/SIGTERM.
+          Prints `fabric-event ...` lines (ready, peer-up, peer-down) for scripts and the test kit.
+        """
+
+    static func run(_ arguments: ArraySlice<String>) async -> Int32 {
+        let parsed = Arguments(
+            arguments, valued: ["--name", "--listen", "--seed", "--cluster", "--log-level"], usage: usage)
+        guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
+        guard let name = parsed.nodeName("--name", usage: usage) else { Arguments.fail("--name is required", usage: usage) }
+        guard let listen = parsed.address("--listen", usage: usage) else {
+            Arguments.fail("--listen is required", usage: usage)
+        }
+        var configuration = FabricNodeConfiguration(name: name, listen: listen, seeds: parsed.addresses("--seed", usage: usage))
+        if let cluster = parsed.value("--cluster") { configuration.cluster = cluster }
+        configuration.logLevel = logLevel(parsed.value("--log-level"), usage: usage)
+
+        let node: FabricNode
+        do {
+            node = try FabricNode(configuration)
+        } catch {
+            printError("fabric: cannot start node \(name): \(error)")
+            return 1
+        }
+        node.system.onPeerEvent { event in
+            switch event {
+            case .up(let peer, let address):
+                printLine("fabric-event peer-up node=\(peer) address=\(address?.description ?? "client")")
+            case .down(let peer):
+                printLine("fabric-event peer-down node=\(peer)")
+            }
+        }
+        let system = node.system
+        do {
+            _ = try system.make(name: "echo") { EchoActor(actorSystem: system) }
+            _ = try system.make(name: "counter") { CounterActor(actorSystem: system) }
+        } catch {
+            printError("fabric: cannot start the sample actors: \(error)")
+            return 1
+        }
+        let address = node.advertisedAddress?.description ?? listen.description
+        printLine("fabric-event ready node=\(name) listen=\(address) generation=\(String(node.generation, radix: 16))")
+        await waitForTerminationSignal()
+        printLine("fabric-event stopping node=\(name)")
+        await node.leave()
+        return 0
+    }
+
+    static func logLevel(_ text: String?, usage: String) -> LogLevel {
+        switch text {
+        case nil, "warning": .warning
+        case "debug": .debug
+        case "info": .info
+        case "error": .error
+        default: Arguments.fail("--log-level must be debug, info, warning or error", usage: usage)
+        }
+    }
+}
+
+/// Suspends until SIGINT or SIGTERM arrives, or the process named by `FABRIC_EXIT_WITH_PARENT`
+/// is gone (so nodes started by a test never outlive it).
+func waitForTerminationSignal() async {
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let parent = getenv("FABRIC_EXIT_WITH_PARENT").flatMap { Int32(String(cString: $0)) }
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let queue = DispatchQueue(label: "fabric.signals")
+        let once = OnceFlag()
+        var sources: [DispatchSourceProtocol] = []
+        for number in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { if once.claim() { continuation.resume() } }
+            source.resume()
+            sources.append(source)
+        }
+        if let parent {
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+            timer.setEventHandler {
+                if kill(parent, 0) != 0, errno == ESRCH, once.claim() { continuation.resume() }
+            }
+            timer.resume()
+            sources.append(timer)
+        }
+        SignalSources.keep(sources)
+    }
+}
+
+import Synchronization
+
+/// True exactly once.
+final class OnceFlag: Sendable {
+    private let claimed = Atomic<Bool>(false)
+    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
+}
+
+/// Keeps dispatch sources alive for the life of the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var kept: [DispatchSourceProtocol] = []
+    static func keep(_ sources: [DispatchSourceProtocol]) { kept += sources }
+}

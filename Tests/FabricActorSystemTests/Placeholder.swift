@@ -1,1 +1,0 @@
-// Tests for FabricActorSystem arrive with the module's code.

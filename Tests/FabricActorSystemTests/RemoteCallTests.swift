@@ -1,0 +1,237 @@
+import Testing
+import FabricTestKit
+@testable import Fabric
+@testable import FabricActorSystem
+
+@Suite(.serialized) struct RemoteCallTests {
+    static func withCluster(_ names: [String] = ["a", "b"], _ body: (LocalCluster) async throws -> Void) async throws {
+        let cluster = try await LocalCluster.start(names: names)
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        await cluster.shutdown()
+    }
+
+    @Test func callsReturnValuesAcrossNodes() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            let answer = try await remote.greet(Greeting(name: "Ada", times: 3))
+            #expect(answer == ["hello Ada", "hello Ada", "hello Ada"])
+            #expect(try await remote.greet(Greeting(name: "x", times: 0)) == [])
+            #expect(cluster["a"].system.counters.callsSent.load(ordering: .relaxed) == 2)
+        }
+    }
+
+    @Test func localCallsNeverTouchTheWire() async throws {
+        try await Self.withCluster { cluster in
+            let a = cluster["a"].system
+            _ = try a.make(name: "greeter") { Greeter(actorSystem: a) }
+            let local = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("a")), using: a)
+            #expect(try await local.greet(Greeting(name: "me", times: 1)) == ["hello me"])
+            #expect(a.counters.callsSent.load(ordering: .relaxed) == 0)
+        }
+    }
+
+    @Test func registeredCodableErrorsComeBackAsThemselves() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            cluster["a"].system.registerError(GreetingRefused.self)
+            cluster["b"].system.registerError(GreetingRefused.self)
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            await #expect(throws: GreetingRefused(reason: "negative times")) {
+                try await remote.greet(Greeting(name: "x", times: -1))
+            }
+            do {
+                _ = try await remote.greet(Greeting(name: "x", times: 5000))
+                Issue.record("expected a remote error")
+            } catch let error as FabricError {
+                #expect(error.code == .remoteError)
+                #expect(error.remoteType?.hasSuffix("UnregisteredFailure") == true)
+                #expect(error.message.contains("too many"))
+            }
+        }
+    }
+
+    @Test func deadlinesFailCallsWithTimeout() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await withCallOptions(timeout: .milliseconds(100)) { try await remote.slow(milliseconds: 2000) }
+                Issue.record("expected a timeout")
+            } catch let error as FabricError {
+                #expect(error.code == .timeout)
+            }
+            #expect(clock.now - start < .milliseconds(1500))
+            // The connection is still fine afterwards.
+            #expect(try await remote.slow(milliseconds: 1) == 1)
+        }
+    }
+
+    @Test func nestedScopesKeepTheEarlierDeadlineAndTheReceiverInheritsIt() async throws {
+        try await Self.withCluster(["a", "b", "c"]) { cluster in
+            let b = cluster["b"].system, c = cluster["c"].system
+            _ = try b.make(name: "relay") { Greeter(actorSystem: b) }
+            _ = try c.make(name: "slow") { Greeter(actorSystem: c) }
+            let relay = try Greeter.resolve(id: .wellKnown("relay", on: NodeId("b")), using: cluster["a"].system)
+            let slowOnC = try Greeter.resolve(id: .wellKnown("slow", on: NodeId("c")), using: cluster["a"].system)
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await withCallOptions(timeout: .milliseconds(150)) {
+                    try await withCallOptions(timeout: .seconds(30)) {
+                        try await relay.relaySlow(slowOnC, milliseconds: 3000)
+                    }
+                }
+                Issue.record("expected a timeout")
+            } catch let error as FabricError {
+                #expect(error.code == .timeout)
+            }
+            #expect(clock.now - start < .seconds(2))
+        }
+    }
+
+    @Test func cancellingTheCallerStopsTheWait() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            let task = Task { try await remote.slow(milliseconds: 3000) }
+            try await Task.sleep(for: .milliseconds(50))
+            let clock = ContinuousClock()
+            let start = clock.now
+            task.cancel()
+            do {
+                _ = try await task.value
+                Issue.record("expected cancellation")
+            } catch let error as FabricError {
+                #expect(error.code == .cancelled)
+            }
+            #expect(clock.now - start < .seconds(1))
+        }
+    }
+
+    @Test func callsToUnknownNodesFailAsUnreachable() async throws {
+        try await Self.withCluster { cluster in
+            let ghost = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("ghost")), using: cluster["a"].system)
+            do {
+                _ = try await ghost.greet(Greeting(name: "x", times: 1))
+                Issue.record("expected nodeUnreachable")
+            } catch let error as FabricError {
+                #expect(error.code == .nodeUnreachable)
+            }
+        }
+    }
+
+    @Test func missingActorsAndNamesAreTypedErrors() async throws {
+        try await Self.withCluster { cluster in
+            let a = cluster["a"].system
+            let missing = try Greeter.resolve(id: .wellKnown("nobody", on: NodeId("b")), using: a)
+            do {
+                _ = try await missing.greet(Greeting(name: "x", times: 1))
+                Issue.record("expected actorNotFound")
+            } catch let error as FabricError {
+                #expect(error.code == .actorNotFound)
+            }
+            _ = try a.make(name: "once") { Greeter(actorSystem: a) }
+            #expect(throws: FabricError.self) { _ = try a.make(name: "once") { Greeter(actorSystem: a) } }
+            #expect(throws: FabricError.self) { _ = try Greeter.resolve(id: .wellKnown("nobody", on: NodeId("a")), using: a) }
+            #expect(throws: FabricError.self) { _ = try Bystander.resolve(id: .wellKnown("once", on: NodeId("a")), using: a) }
+        }
+    }
+
+    @Test func oneWayCallsArriveInOrder() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            try await withCallOptions(oneWay: true) {
+                for value in 0..<2000 { try await remote.append(value) }
+            }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            var log: [Int] = []
+            while clock.now < deadline {
+                log = try await remote.appended()
+                if log.count == 2000 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(log == Array(0..<2000))
+        }
+    }
+
+    @Test func oneWayOnAMethodWithAResultIsRejected() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            do {
+                _ = try await withCallOptions(oneWay: true) { try await remote.appended() }
+                Issue.record("expected rejected")
+            } catch let error as FabricError {
+                #expect(error.code == .rejected)
+            }
+        }
+    }
+
+    @Test func actorReferencesTravelAsArgumentsAndCallCyclesDoNotDeadlock() async throws {
+        try await Self.withCluster { cluster in
+            let a = cluster["a"].system, b = cluster["b"].system
+            let onA = try a.make(name: "greeter") { Greeter(actorSystem: a) }
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let onB = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+            let answers = try await withThrowingTaskGroup(of: [String].self) { group in
+                for index in 0..<20 { group.addTask { try await onB.askBack(onA, name: "n\(index)") } }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(answers.count == 20)
+            #expect(Set(answers).count == 20)
+        }
+    }
+
+    @Test func genericMethodsResolveOnlyRegisteredTypes() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+            #expect(try await remote.identity(7) == 7)
+            do {
+                _ = try await remote.identity(Greeting(name: "g", times: 1))
+                Issue.record("an unregistered generic type must not resolve on the receiver")
+            } catch let error as FabricError {
+                #expect(error.code == .serialization)
+            }
+            b.register(Greeting.self)
+            #expect(try await remote.identity(Greeting(name: "g", times: 1)) == Greeting(name: "g", times: 1))
+        }
+    }
+
+    @Test func losingTheConnectionFailsPendingCalls() async throws {
+        let cluster = try await LocalCluster.start(names: ["a", "b"])
+        let b = cluster["b"].system
+        _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+        let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+        let pending = Task { try await withCallOptions(timeout: .seconds(20)) { try await remote.slow(milliseconds: 10_000) } }
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await cluster["b"].leave()
+        do {
+            _ = try await pending.value
+            Issue.record("expected the call to fail")
+        } catch let error as FabricError {
+            #expect(error.code == .nodeUnreachable || error.code == .shutdown)
+        }
+        #expect(clock.now - start < .seconds(5))
+        await cluster["a"].leave()
+    }
+}

@@ -1,0 +1,53 @@
+import Fabric
+
+
+struct Greeting: Codable, Sendable, Equatable {
+    var name: String
+    var times: Int
+}
+
+struct GreetingRefused: Error, Codable, Equatable {
+    var reason: String
+}
+
+struct UnregisteredFailure: Error {
+    var detail: String
+}
+
+distributed actor Greeter {
+    typealias ActorSystem = FabricActorSystem
+    private var log: [Int] = []
+
+    distributed func greet(_ greeting: Greeting) throws -> [String] {
+        guard greeting.times >= 0 else { throw GreetingRefused(reason: "negative times") }
+        guard greeting.times < 1000 else { throw UnregisteredFailure(detail: "too many") }
+        return Array(repeating: "hello \(greeting.name)", count: greeting.times)
+    }
+
+    distributed func slow(milliseconds: Int) async throws -> Int {
+        try await Task.sleep(for: .milliseconds(milliseconds))
+        return milliseconds
+    }
+
+    distributed func append(_ value: Int) { log.append(value) }
+
+    distributed func appended() -> [Int] { log }
+
+    distributed func identity<T: Codable & Sendable>(_ value: T) -> T { value }
+
+    /// Calls `other` back: the A→B→A cycle that must not deadlock.
+    distributed func askBack(_ other: Greeter, name: String) async throws -> [String] {
+        try await other.greet(Greeting(name: name, times: 1))
+    }
+
+    /// Calls `other.slow`, inheriting whatever deadline this call arrived with.
+    distributed func relaySlow(_ other: Greeter, milliseconds: Int) async throws -> Int {
+        try await other.slow(milliseconds: milliseconds)
+    }
+}
+
+distributed actor Bystander {
+    typealias ActorSystem = FabricActorSystem
+    distributed func poke() -> Int { 42 }
+}
+

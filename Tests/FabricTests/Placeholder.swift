@@ -1,1 +1,0 @@
-// Tests for Fabric arrive with the module's code.

@@ -1,1 +1,0 @@
-// Tests for FabricTransport arrive with the module's code.
