@@ -48,6 +48,9 @@ public struct Limits: Sendable, Hashable {
     public static let testKitLogTailBytesMax = 256 * 1024
     /// Lines of each node's log shown in a failure message.
     public static let testKitLogTailLines = 40
+    /// Attempts at starting an executable that is busy (ETXTBSY: another process still holds
+    /// a descriptor of it open for writing, usually a fork racing with the test writing a script).
+    public static let testKitSpawnAttemptsMax = 50
     /// How long a node has to print its ready line when a test names no timeout.
     public static let testKitReadyTimeoutDefault: Duration = .seconds(60)
     /// How long a node has to exit after SIGTERM before it is killed, when a test names none.

@@ -1,3 +1,4 @@
+import FabricCore
 import Glibc
 
 /// The harness's only contact with process management: spawn, signal, reap.
@@ -9,7 +10,8 @@ import Glibc
 /// no other inherited file descriptors. Children are reaped by their own pid only: nothing here
 /// installs a SIGCHLD handler or waits for "any child", which would steal other tests' children.
 enum ChildProcess {
-    /// Starts `executable` and returns its pid.
+    /// Starts `executable` and returns its pid. A busy executable (ETXTBSY) is tried again, up
+    /// to `Limits.testKitSpawnAttemptsMax` times.
     static func spawn(
         executable: String, arguments: [String], environment: [String: String], logPath: String
     ) throws -> pid_t {
@@ -25,16 +27,25 @@ enum ChildProcess {
         let commandLine = [executable] + arguments
         let variables = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let result = withCStringArray(commandLine) { argv in
-            withCStringArray(variables) { envp in
-                posix_spawn(&pid, executable, &actions.value, &attributes.value, argv, envp)
+        var result: Int32 = 0
+        for attempt in 1...Limits.testKitSpawnAttemptsMax {
+            result = withCStringArray(commandLine) { argv in
+                withCStringArray(variables) { envp in
+                    posix_spawn(&pid, executable, &actions.value, &attributes.value, argv, envp)
+                }
             }
+            guard result == ETXTBSY, attempt < Limits.testKitSpawnAttemptsMax else { break }
+            usleep(busyExecutableRetryMicroseconds)
         }
         guard result == 0 else {
             throw TestKitError(.spawnFailed, "cannot start \(executable): \(systemErrorText(result))")
         }
         return pid
     }
+
+    /// The pause before trying a busy executable again: a racing fork holds it open for writing
+    /// only until that child execs or exits, well under a millisecond usually.
+    private static let busyExecutableRetryMicroseconds: useconds_t = 10_000
 
     /// Sends `signal` to the child's whole process group. Only call while the child is not yet
     /// reaped: until then its pid, and so its group id, cannot belong to anyone else.

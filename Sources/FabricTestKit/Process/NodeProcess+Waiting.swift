@@ -15,7 +15,7 @@ extension NodeProcess {
         containing text: String, timeout: Duration, sinceStart: Bool = true
     ) async throws -> String {
         let what = "a line containing \"\(text)\""
-        return try await waitForOutput(what, timeout: timeout, sinceStart: sinceStart) { (line: String) -> String? in
+        return try await waitForOutput(what, timeout: timeout, sinceStart: sinceStart) { line in
             line.contains(text) ? line : nil
         }
     }
@@ -24,7 +24,9 @@ extension NodeProcess {
     /// log, and records the generation it announces. Fails like `waitForLine`.
     public func waitForReady(timeout: Duration) async throws {
         let what = "its ready line (\(NodeEvent.marker)ready node=\(name) ...)"
-        let generation = try await waitForOutput(what, timeout: timeout, sinceStart: true) { (line: String) -> String? in
+        let generation: String = try await waitForOutput(
+            what, timeout: timeout, sinceStart: true
+        ) { line in
             guard case .ready(let node, _, let generation)? = NodeEvent(line: line), node == name
             else { return nil }
             return generation

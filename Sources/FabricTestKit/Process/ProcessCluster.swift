@@ -58,7 +58,8 @@ public final class ProcessCluster: Sendable {
                      "a cluster has 1...\(Limits.testKitClusterNodesMax) nodes, not \(names.count)")
         precondition(Set(names).count == names.count, "node names must be distinct: \(names)")
         guard access(executable, X_OK) == 0 else {
-            throw TestKitError(.spawnFailed, "\(executable) is not an executable file: \(systemErrorText(errno))")
+            let reason = systemErrorText(errno)
+            throw TestKitError(.spawnFailed, "\(executable) is not an executable file: \(reason)")
         }
         let ports = try FreePort.loopback(count: names.count)
         let directory = try logDirectory ?? Self.makeTemporaryDirectory()
@@ -70,7 +71,8 @@ public final class ProcessCluster: Sendable {
                         logDirectory: directory, arguments: arguments, environment: environment)
         }
         for node in nodes {
-            node.setRunningPeers { [weak self] in self?.runningPeers(of: node.name) ?? [] }
+            let name = node.name  // not the node itself: it keeps this closure
+            node.setRunningPeers { [weak self] in self?.runningPeers(of: name) ?? [] }
         }
     }
 

@@ -28,6 +28,7 @@ public struct TestKitError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The operating system refused something the harness needs (a socket, a file).
         public static let system = Code(5)
 
+        /// The code's name, as written in test output.
         public var description: String {
             switch raw {
             case 1: "timeout"
@@ -51,5 +52,6 @@ public struct TestKitError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// "code: message", what a failed test prints.
     public var description: String { "\(code): \(message)" }
 }
