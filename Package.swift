@@ -59,6 +59,7 @@ let package = Package(
             name: "FabricActorSystemTests",
             dependencies: ["FabricActorSystem", "Fabric", "FabricTestKit"]
         ),
+        .testTarget(name: "FabricTestKitTests", dependencies: ["FabricTestKit"]),
         .testTarget(
             name: "FabricTests",
             dependencies: ["Fabric", "FabricTestKit"],

@@ -38,6 +38,26 @@ public struct Limits: Sendable, Hashable {
     /// The largest frame size limit a node may be configured with.
     public static let frameBytesCeiling = 256 * 1024 * 1024
 
+    // MARK: Multi-process test harness (FabricTestKit)
+
+    /// Nodes in one test cluster: each holds a port, a process and a log file.
+    public static let testKitClusterNodesMax = 64
+    /// Bytes of one node's log read into memory at once (`log()` keeps the newest ones).
+    public static let testKitLogReadBytesMax = 16 * 1024 * 1024
+    /// Bytes of one log line kept when scanning for events and text; a longer line is cut.
+    public static let testKitLogLineBytesMax = 64 * 1024
+    /// Bytes read back from the end of a log to show its tail in a failure message.
+    public static let testKitLogTailBytesMax = 256 * 1024
+    /// Lines of each node's log shown in a failure message.
+    public static let testKitLogTailLines = 40
+    /// Attempts at starting an executable that is busy (ETXTBSY: another process still holds
+    /// a descriptor of it open for writing, usually a fork racing with the test writing a script).
+    public static let testKitSpawnAttemptsMax = 50
+    /// How long a node has to print its ready line when a test names no timeout.
+    public static let testKitReadyTimeoutDefault: Duration = .seconds(60)
+    /// How long a node has to exit after SIGTERM before it is killed, when a test names none.
+    public static let testKitTerminateTimeoutDefault: Duration = .seconds(5)
+
     // MARK: Tunable limits of a running node
 
     /// Bytes a frame may hold after its length field (flags, id, payload, checksum); both sides

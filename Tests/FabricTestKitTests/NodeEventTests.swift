@@ -1,0 +1,44 @@
+import Testing
+@testable import FabricTestKit
+
+@Suite struct NodeEventTests {
+    @Test func parsesReadyAnywhereInALine() {
+        let line = "12:00:01 INFO [main] fabric-event ready node=a listen=127.0.0.1:7001 generation=9f3c\r"
+        #expect(NodeEvent(line: line) == .ready(node: "a", listen: "127.0.0.1:7001", generation: "9f3c"))
+    }
+
+    @Test func parsesPeerEvents() {
+        #expect(NodeEvent(line: "fabric-event peer-up node=b") == .peerUp(node: "b"))
+        #expect(NodeEvent(line: "x fabric-event peer-down node=c extra=1") == .peerDown(node: "c"))
+    }
+
+    @Test func fieldOrderDoesNotMatter() {
+        let line = "fabric-event ready generation=AB listen=127.0.0.1:1 node=z"
+        #expect(NodeEvent(line: line) == .ready(node: "z", listen: "127.0.0.1:1", generation: "AB"))
+    }
+
+    @Test func rejectsMalformedLines() {
+        #expect(NodeEvent(line: "") == nil)
+        #expect(NodeEvent(line: "ready node=a listen=x generation=1") == nil)
+        #expect(NodeEvent(line: "fabric-event") == nil)
+        #expect(NodeEvent(line: "fabric-event ") == nil)
+        #expect(NodeEvent(line: "fabric-event peer-up") == nil)
+        #expect(NodeEvent(line: "fabric-event peer-up node=") == nil)
+        #expect(NodeEvent(line: "fabric-event peer-up nodeb") == nil)
+        #expect(NodeEvent(line: "fabric-event ready node=a listen=127.0.0.1:1") == nil)
+        #expect(NodeEvent(line: "fabric-event ready node=a listen=127.0.0.1:1 generation=xyz") == nil)
+        #expect(NodeEvent(line: "fabric-event reboot node=a") == nil)
+        #expect(NodeEvent(line: "fabric-eventready node=a") == nil)
+    }
+
+    @Test func printsWhatItParses() {
+        let events: [NodeEvent] = [
+            .ready(node: "n1", listen: "127.0.0.1:9", generation: "00ff"), .peerUp(node: "n2"),
+            .peerDown(node: "n3"),
+        ]
+        for event in events {
+            #expect(NodeEvent(line: event.line) == event)
+        }
+        #expect(NodeEvent.peerUp(node: "b").line == "fabric-event peer-up node=b")
+    }
+}
