@@ -1,4 +1,5 @@
 import Fabric
+import FabricTestKit
 
 /// The benchmark's echo actor. It runs on an event loop (`unownedExecutor`), so a call is read,
 /// run and answered on one thread with no hop.
@@ -30,13 +31,14 @@ enum BenchServer {
         let parsed = Arguments(arguments, valued: ["--name", "--listen"], usage: usage)
         guard let listen = parsed.address("--listen", usage: usage) else { Arguments.fail("--listen is required", usage: usage) }
         let name = parsed.nodeName("--name", usage: usage) ?? Self.name
+        _ = ParentWatch.exitWithParentIfRequested()
         var configuration = FabricNodeConfiguration(name: name, listen: listen)
         configuration.cluster = "bench"
         do {
             let node = try FabricNode(configuration)
             let system = node.system
             _ = try system.make(name: "bench") { BenchEcho(actorSystem: system) }
-            printLine("fabric-event ready node=\(name) listen=\(listen) generation=\(String(node.generation, radix: 16))")
+            printLine(NodeEvent.ready(node: name.name, listen: listen.description, generation: String(node.generation, radix: 16)).line)
             await waitForTerminationSignal()
             await node.leave()
             return 0

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Fabric
 import FabricTestKit
+import Synchronization
 
 /// `fabric node`: runs a node hosting `echo` and `counter` until SIGINT or SIGTERM.
 enum NodeCommand {
@@ -26,6 +27,7 @@ enum NodeCommand {
         if let cluster = parsed.value("--cluster") { configuration.cluster = cluster }
         configuration.logLevel = logLevel(parsed.value("--log-level"), usage: usage)
 
+        _ = ParentWatch.exitWithParentIfRequested()
         let node: FabricNode
         do {
             node = try FabricNode(configuration)
@@ -35,10 +37,10 @@ enum NodeCommand {
         }
         node.system.onPeerEvent { event in
             switch event {
-            case .up(let peer, let address):
-                printLine("fabric-event peer-up node=\(peer) address=\(address?.description ?? "client")")
+            case .up(let peer, _):
+                printLine(NodeEvent.peerUp(node: peer.name).line)
             case .down(let peer):
-                printLine("fabric-event peer-down node=\(peer)")
+                printLine(NodeEvent.peerDown(node: peer.name).line)
             }
         }
         let system = node.system
@@ -50,7 +52,7 @@ enum NodeCommand {
             return 1
         }
         let address = node.advertisedAddress?.description ?? listen.description
-        printLine("fabric-event ready node=\(name) listen=\(address) generation=\(String(node.generation, radix: 16))")
+        printLine(NodeEvent.ready(node: name.name, listen: address, generation: String(node.generation, radix: 16)).line)
         await waitForTerminationSignal()
         printLine("fabric-event stopping node=\(name)")
         await node.leave()
@@ -68,12 +70,11 @@ enum NodeCommand {
     }
 }
 
-/// Suspends until SIGINT or SIGTERM arrives, or the process named by `FABRIC_EXIT_WITH_PARENT`
-/// is gone (so nodes started by a test never outlive it).
+/// Suspends until SIGINT or SIGTERM arrives. (Nodes started by the test kit also exit when the
+/// test process is gone: `ParentWatch`.)
 func waitForTerminationSignal() async {
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
-    let parent = getenv("FABRIC_EXIT_WITH_PARENT").flatMap { Int32(String(cString: $0)) }
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let queue = DispatchQueue(label: "fabric.signals")
         let once = OnceFlag()
@@ -84,20 +85,9 @@ func waitForTerminationSignal() async {
             source.resume()
             sources.append(source)
         }
-        if let parent {
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
-            timer.setEventHandler {
-                if kill(parent, 0) != 0, errno == ESRCH, once.claim() { continuation.resume() }
-            }
-            timer.resume()
-            sources.append(timer)
-        }
         SignalSources.keep(sources)
     }
 }
-
-import Synchronization
 
 /// True exactly once.
 final class OnceFlag: Sendable {
