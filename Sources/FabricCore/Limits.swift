@@ -58,6 +58,29 @@ public struct Limits: Sendable, Hashable {
     /// How long a node has to exit after SIGTERM before it is killed, when a test names none.
     public static let testKitTerminateTimeoutDefault: Duration = .seconds(5)
 
+    // MARK: Event loops (static: they bound one loop turn, for fairness between connections)
+
+    /// Tasks and closures one event loop runs per turn before it polls for I/O again.
+    public static let loopJobsPerTurnMax = 4096
+    /// I/O events one `epoll_wait` returns at most (the size of the loop's event buffer).
+    public static let loopEventsPerWaitMax = 256
+    /// `read` calls for one stream per loop turn, so one busy peer cannot starve the others.
+    public static let streamReadsPerTurnMax = 16
+    /// Bytes of the buffer a stream reads into when its delegate does not provide its own.
+    public static let streamReadBufferBytes = 64 * 1024
+    /// Bytes of one pooled buffer that small writes are copied into before they are sent.
+    public static let streamWriteChunkBytes = 64 * 1024
+    /// Spare write buffers one event loop keeps for reuse (more are freed).
+    public static let loopSpareWriteChunksMax = 64
+    /// Buffers gathered into one `sendmsg` call (the kernel's own bound, IOV_MAX, is 1024).
+    public static let streamWriteVectorsMax = 64
+    /// Connections one listener accepts per loop turn before it lets other work run.
+    public static let listenerAcceptsPerTurnMax = 256
+    /// Host names being resolved at once (each on its own helper thread, off the loops).
+    public static let nameResolutionsInFlightMax = 16
+    /// Event loop threads one group may start.
+    public static let loopsPerGroupMax = 1024
+
     // MARK: Tunable limits of a running node
 
     /// Bytes a frame may hold after its length field (flags, id, payload, checksum); both sides

@@ -1,1 +1,0 @@
-// FabricReactor: built in the following commits.
