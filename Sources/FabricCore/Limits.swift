@@ -29,6 +29,8 @@ public struct Limits: Sendable, Hashable {
     public static let codingDepthMax = 64
     /// Capabilities and peers listed in one handshake.
     public static let handshakeListCountMax = 64
+    /// Peers listed in one `peers` system message (the gossip of node names and addresses).
+    public static let peersPerMessageMax = 1024
     /// Bytes of a handshake frame's payload.
     public static let handshakeBytesMax = 64 * 1024
     /// The smallest frame size limit two nodes may agree on.
