@@ -36,6 +36,20 @@ enum WireFramesTestSupport {
         return frames
     }
 
+    /// Appends a frame for `payload` with `encoder`. (Closures with typed throws passed to the
+    /// standard library's rethrowing `withUnsafeBytes` crash this compiler, hence `Result`.)
+    static func append(
+        _ encoder: FrameEncoder, kind: FrameKind, priority: UInt8 = 1, messageID: UInt64, payload: [UInt8],
+        to buffer: inout [UInt8]
+    ) throws(WireError) {
+        let outcome = payload.withUnsafeBytes { raw in
+            Result { () throws(WireError) in
+                try encoder.append(kind: kind, priority: priority, messageID: messageID, payload: raw, to: &buffer)
+            }
+        }
+        try outcome.get()
+    }
+
     /// A new decoder accepting `frameBytesMax` and, optionally, compression.
     static func decoder(frameBytesMax: Int = 1 << 24, acceptsCompression: Bool = false) -> FrameDecoder {
         var decoder = FrameDecoder(frameBytesMax: frameBytesMax)
