@@ -31,6 +31,9 @@ public struct Limits: Sendable, Hashable {
     public static let handshakeListCountMax = 64
     /// One-way calls queued for one recipient on one connection; past it they are dropped and counted.
     public static let oneWayMailboxDepthMax = 65_536
+
+    /// Peers listed in one `peers` system message (the gossip of node names and addresses).
+    public static let peersPerMessageMax = 1024
     /// Bytes of a handshake frame's payload.
     public static let handshakeBytesMax = 64 * 1024
     /// The smallest frame size limit two nodes may agree on.

@@ -1,0 +1,101 @@
+import FabricCore
+
+/// The payload of a call or one-way frame: which actor, which method, with what, and how long
+/// the caller will wait. The call id and priority are in the frame header.
+///
+/// Arguments are opaque byte strings encoded by the binary coder; decoding slices them out of
+/// the payload without copying.
+package struct CallEnvelope: Hashable, Sendable {
+    /// The actor the call is for.
+    package var recipient: ActorID
+    /// Microseconds the caller had left when it sent the call, 0 for none (one-way). A budget
+    /// rather than an instant, because two hosts' clocks do not compare (DESIGN.md §4).
+    package var deadlineBudgetMicroseconds: UInt64
+    /// The distributed target identifier (the mangled method name), at most
+    /// `Limits.targetIdentifierBytesMax` bytes.
+    package var target: String
+    /// Type names of the generic substitutions, at most `Limits.genericSubstitutionsMax`, each
+    /// at most `Limits.typeNameBytesMax` bytes.
+    package var genericSubstitutions: [String]
+    /// The encoded arguments, at most `Limits.argumentsMax`.
+    package var arguments: [ArraySlice<UInt8>]
+
+    package init(
+        recipient: ActorID, deadlineBudgetMicroseconds: UInt64, target: String,
+        genericSubstitutions: [String] = [], arguments: [ArraySlice<UInt8>] = []
+    ) {
+        self.recipient = recipient
+        self.deadlineBudgetMicroseconds = deadlineBudgetMicroseconds
+        self.target = target
+        self.genericSubstitutions = genericSubstitutions
+        self.arguments = arguments
+    }
+
+    /// Appends the envelope to `buffer` (through `CallEnvelopeWriter`); `limitExceeded` or
+    /// `malformed` for a target, substitution list or argument list the receiver would reject,
+    /// with `buffer` left as it was.
+    package func encode(into buffer: inout [UInt8]) throws(WireError) {
+        let start = buffer.count
+        do {
+            var writer = try CallEnvelopeWriter(
+                recipient: recipient, deadlineBudgetMicroseconds: deadlineBudgetMicroseconds,
+                target: target, genericSubstitutions: genericSubstitutions, into: &buffer)
+            for argument in arguments {
+                writer.beginArgument(&buffer)
+                buffer.append(contentsOf: argument)
+                try writer.endArgument(&buffer)
+            }
+            try writer.finish(&buffer)
+        } catch {
+            buffer.removeSubrange(start...)
+            throw error
+        }
+    }
+
+    /// Decodes a call or one-way payload. The argument slices share `payload`'s storage.
+    package static func decode(_ payload: ArraySlice<UInt8>) throws(WireError) -> CallEnvelope {
+        let base = payload.startIndex
+        return try WireReader.reading(payload) { (reader) throws(WireError) in
+            let recipient = try reader.readActorID()
+            let budget = try reader.readVarint()
+            let target = try reader.readString(maxBytes: Limits.targetIdentifierBytesMax)
+            try CallEnvelopeWriter.checkTarget(target)
+            let substitutions = try readSubstitutions(from: &reader)
+            let ranges = try readArgumentRanges(from: &reader)
+            try reader.expectEnd()
+            return CallEnvelope(
+                recipient: recipient, deadlineBudgetMicroseconds: budget, target: target,
+                genericSubstitutions: substitutions,
+                arguments: ranges.map { payload[(base + $0.lowerBound)..<(base + $0.upperBound)] })
+        }
+    }
+
+    private static func readSubstitutions(from reader: inout WireReader) throws(WireError) -> [String] {
+        let count = try reader.readCount(max: Limits.genericSubstitutionsMax, minimumItemBytes: 2)
+        var substitutions: [String] = []
+        substitutions.reserveCapacity(count)
+        for _ in 0..<count {
+            let name = try reader.readString(maxBytes: Limits.typeNameBytesMax)
+            try CallEnvelopeWriter.checkTypeName(name)
+            substitutions.append(name)
+        }
+        return substitutions
+    }
+
+    /// Reads the argument count (2 bytes BE) and each argument's length (4 bytes BE), and
+    /// returns where each argument's bytes are.
+    private static func readArgumentRanges(from reader: inout WireReader) throws(WireError) -> [Range<Int>] {
+        let count = Int(try reader.readBigEndian(UInt16.self))
+        guard count <= Limits.argumentsMax else {
+            throw WireError(.limitExceeded, "\(count) arguments, over the limit of \(Limits.argumentsMax)")
+        }
+        try reader.require(count * CallEnvelopeWriter.argumentLengthBytes)
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(count)
+        for _ in 0..<count {
+            let length = Int(try reader.readBigEndian(UInt32.self))
+            ranges.append(try reader.readRange(count: length))
+        }
+        return ranges
+    }
+}

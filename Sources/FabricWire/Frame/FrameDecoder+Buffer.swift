@@ -1,0 +1,78 @@
+/// Getting bytes into the read buffer.
+extension FrameDecoder {
+    /// Lets the transport `read()` straight into the decoder's buffer: `body` gets at least
+    /// `minimumCapacity` writable bytes (more when a frame being received needs them) and
+    /// returns how many it wrote.
+    package mutating func withUnsafeWriteSpace(
+        minimumCapacity: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) rethrows -> Int {
+        precondition(minimumCapacity > 0, "write space of \(minimumCapacity) bytes requested")
+        reserveWriteSpace(minimumCapacity)
+        let start = writeIndex
+        let written = try storage.withUnsafeMutableBytes { raw in
+            try body(UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+        }
+        precondition(
+            written >= 0 && written <= storage.count - start,
+            "wrote \(written) bytes into \(storage.count - start) bytes of space")
+        writeIndex += written
+        return written
+    }
+
+    /// Copies `bytes` into the buffer: the alternative to `withUnsafeWriteSpace` for callers
+    /// that already hold the bytes (tests, the simulator).
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        _ = withUnsafeWriteSpace(minimumCapacity: bytes.count) { space in
+            space.copyMemory(from: bytes)
+            return bytes.count
+        }
+    }
+
+    /// Makes at least `minimum` bytes writable after `writeIndex`, and enough for the whole
+    /// frame being received when its (already validated) length says it is larger: one
+    /// allocation for a large frame instead of a series of regrowths. Moves unread bytes to the
+    /// front when that makes room; replaces a large buffer by one of the size needed.
+    private mutating func reserveWriteSpace(_ minimum: Int) {
+        let wanted = max(minimum, bytesMissingFromPendingFrame())
+        guard storage.count - writeIndex < wanted else { return }
+        let unread = bufferedBytes
+        let needed = unread + wanted
+        if needed <= storage.count, storage.count <= Self.retainedCapacityMax {
+            moveUnreadToFront()
+        } else {
+            reallocate(capacity: max(needed, Self.initialCapacity))
+        }
+    }
+
+    /// Bytes still to arrive for the frame whose header is buffered, 0 when no valid length is
+    /// buffered (an invalid one is reported by `nextFrame()`, never allocated for).
+    private func bytesMissingFromPendingFrame() -> Int {
+        guard bufferedBytes >= FrameLayout.lengthFieldBytes else { return 0 }
+        let length = Int(load(UInt32.self, at: readIndex))
+        guard length >= FrameLayout.minimumLength, length <= frameBytesMax else { return 0 }
+        return max(0, FrameLayout.lengthFieldBytes + length - bufferedBytes)
+    }
+
+    private mutating func moveUnreadToFront() {
+        let unread = bufferedBytes
+        if unread > 0, readIndex > 0 {
+            let source = readIndex
+            storage.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.copyMemory(from: raw.baseAddress! + source, byteCount: unread)
+            }
+        }
+        readIndex = 0
+        writeIndex = unread
+    }
+
+    private mutating func reallocate(capacity: Int) {
+        let start = readIndex
+        let end = writeIndex
+        storage = storage.withUnsafeBytes { raw in
+            Self.makeArray(copying: UnsafeRawBufferPointer(rebasing: raw[start..<end]), capacity: capacity)
+        }
+        readIndex = 0
+        writeIndex = end - start
+    }
+}

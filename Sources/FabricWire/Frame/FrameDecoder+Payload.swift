@@ -1,0 +1,74 @@
+/// Getting a frame's payload out of the read buffer, and consuming the frame.
+extension FrameDecoder {
+    /// The uncompressed payload at `range`; consumes the frame ending at `frameEnd`.
+    mutating func takePayload(_ range: Range<Int>, frameEnd: Int) -> ArraySlice<UInt8> {
+        let followingBytes = writeIndex - frameEnd
+        if range.count >= Self.handOffPayloadBytesMin, followingBytes <= range.count {
+            return handOffStorage(payload: range, frameEnd: frameEnd)
+        }
+        let payload = storage.withUnsafeBytes { raw in
+            Self.makeArray(copying: UnsafeRawBufferPointer(rebasing: raw[range]), capacity: range.count)
+        }
+        consume(upTo: frameEnd)
+        return payload[...]
+    }
+
+    /// Gives the whole read buffer to the payload and continues in a new buffer holding only the
+    /// bytes after the frame: a large payload is not copied, and the bytes that are copied are
+    /// at most as many as the payload's.
+    private mutating func handOffStorage(payload range: Range<Int>, frameEnd: Int) -> ArraySlice<UInt8> {
+        let handed = storage
+        let followingBytes = writeIndex - frameEnd
+        storage = handed.withUnsafeBytes { raw in
+            Self.makeArray(
+                copying: UnsafeRawBufferPointer(rebasing: raw[frameEnd..<writeIndex]),
+                capacity: max(Self.initialCapacity, followingBytes))
+        }
+        readIndex = 0
+        writeIndex = followingBytes
+        return handed[range]
+    }
+
+    /// The decompressed zstd payload at `range`, capped so that the frame would fit in
+    /// `frameBytesMax` uncompressed; consumes the frame ending at `frameEnd`.
+    mutating func decompressPayload(
+        _ range: Range<Int>, frameEnd: Int, flags: FrameFlags
+    ) throws(WireError) -> ArraySlice<UInt8> {
+        let context = decompressionContext ?? ZstdDecompressionContext()
+        decompressionContext = context
+        let cap = frameBytesMax - FrameLayout.minimumLength - flags.trailerBytes
+        let outcome = storage.withUnsafeBytes { raw in
+            Result { () throws(WireError) -> [UInt8] in
+                var output: [UInt8] = []
+                try context.decompress(
+                    UnsafeRawBufferPointer(rebasing: raw[range]), outputBytesMax: cap, into: &output)
+                return output
+            }
+        }
+        let payload = try outcome.get()
+        consume(upTo: frameEnd)
+        return payload[...]
+    }
+
+    /// Marks the buffer up to `end` as decoded; an emptied buffer starts again at offset 0 and
+    /// is released if it had grown large.
+    mutating func consume(upTo end: Int) {
+        readIndex = end
+        guard readIndex == writeIndex else { return }
+        readIndex = 0
+        writeIndex = 0
+        if storage.count > Self.retainedCapacityMax { storage = [] }
+    }
+
+    /// An array of `capacity` bytes starting with `bytes`; the rest is capacity for reads, not
+    /// initialised (bytes are only read after being written).
+    static func makeArray(copying bytes: UnsafeRawBufferPointer, capacity: Int) -> [UInt8] {
+        precondition(capacity >= bytes.count, "capacity \(capacity) under \(bytes.count) bytes")
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
+            if !bytes.isEmpty {
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
+            }
+            initializedCount = capacity
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import FabricCore
+
+/// Turns the bytes of a connection into frames, incrementally: pure (no I/O), so the transport
+/// reads into it and the simulator and tests feed it directly.
+///
+/// Every frame's length is checked against `frameBytesMax` as soon as its 4 bytes arrive, before
+/// the decoder makes room for the rest, and its flags as soon as they arrive; the CRC32C trailer
+/// is verified before the payload is looked at; zstd payloads are decompressed with an output
+/// cap. A `WireError` from `nextFrame()` means the connection is broken: close it with the
+/// error as the reason. Calling again rethrows the same error, since nothing was consumed.
+///
+/// Feed bytes (`withUnsafeWriteSpace` or `feed`), then call `nextFrame()` until it returns nil,
+/// before feeding more: the buffer then never holds more than one frame plus one read, and it
+/// is compacted and shrunk as frames leave.
+///
+/// Payloads: a small payload is copied once into its own array (cheaper than anything that
+/// shares a buffer still being written to, since writing to a shared array copies all of it);
+/// a large one takes the whole read buffer with it and the decoder starts a new buffer with
+/// the few bytes that followed the frame, so large payloads are never copied at all.
+///
+/// Not `Sendable` (it reuses a zstd context): keep it in the connection's isolation domain.
+package struct FrameDecoder {
+    /// The largest `length` accepted. Lower it to `Limits.handshakeBytesMax` until the handshake
+    /// is done, then set it to the agreed limit.
+    package var frameBytesMax: Int {
+        didSet { Self.checkFrameBytesMax(frameBytesMax) }
+    }
+    /// Whether compressed frames are allowed: false until both sides agreed on compression, and
+    /// until then a compressed frame is `badFlags`.
+    package var acceptsCompression = false
+
+    /// The read buffer: bytes `readIndex..<writeIndex` are received and not yet decoded; every
+    /// byte of `storage` counts as capacity.
+    var storage: [UInt8] = []
+    var readIndex = 0
+    var writeIndex = 0
+    /// Made on the first compressed frame.
+    var decompressionContext: ZstdDecompressionContext?
+
+    /// Capacity the buffer starts with and never goes below once it has any.
+    static let initialCapacity = 16 * 1024
+    /// A buffer larger than this (grown for a large frame) is released once it is empty, so an
+    /// idle connection does not keep a large frame's worth of memory.
+    static let retainedCapacityMax = 256 * 1024
+    /// Payloads at least this large take the read buffer with them instead of being copied.
+    static let handOffPayloadBytesMin = 64 * 1024
+
+    package init(frameBytesMax: Int) {
+        Self.checkFrameBytesMax(frameBytesMax)
+        self.frameBytesMax = frameBytesMax
+    }
+
+    /// Bytes received and not yet returned as frames.
+    package var bufferedBytes: Int { writeIndex - readIndex }
+
+    /// Bytes the read buffer holds room for, used or not.
+    var bufferCapacity: Int { storage.count }
+
+    /// The next complete frame, or nil when more bytes are needed.
+    package mutating func nextFrame() throws(WireError) -> Frame? {
+        let available = bufferedBytes
+        guard available >= FrameLayout.lengthFieldBytes else { return nil }
+        let length = try checkedLength()
+        guard available >= FrameLayout.lengthFieldBytes + FrameLayout.flagsBytes else { return nil }
+        let flags = try FrameFlags(
+            validating: load(UInt16.self, at: readIndex + FrameLayout.flagsOffset),
+            acceptsCompression: acceptsCompression)
+        guard length >= FrameLayout.minimumLength + flags.trailerBytes else {
+            throw WireError(.frameTooLarge, "length \(length) too small for a checksummed frame")
+        }
+        let frameEnd = readIndex + FrameLayout.lengthFieldBytes + length
+        guard frameEnd <= writeIndex else { return nil }
+        let messageID = load(UInt64.self, at: readIndex + FrameLayout.messageIDOffset)
+        guard flags.kind != .handshake || messageID == 0 else {
+            throw WireError(.malformed, "handshake frame with message id \(messageID)")
+        }
+        if flags.isChecksummed { try verifyChecksum(frameEnd: frameEnd) }
+        let payloadRange = (readIndex + FrameLayout.headerBytes)..<(frameEnd - flags.trailerBytes)
+        let payload =
+            flags.isCompressed
+            ? try decompressPayload(payloadRange, frameEnd: frameEnd, flags: flags)
+            : takePayload(payloadRange, frameEnd: frameEnd)
+        return Frame(kind: flags.kind, priority: flags.priority, messageID: messageID, payload: payload)
+    }
+
+    /// The length field of the frame at `readIndex`, within `minimumLength...frameBytesMax`.
+    private func checkedLength() throws(WireError) -> Int {
+        let length = Int(load(UInt32.self, at: readIndex))
+        guard length >= FrameLayout.minimumLength else {
+            throw WireError(.frameTooLarge, "length \(length) under the minimum of \(FrameLayout.minimumLength)")
+        }
+        guard length <= frameBytesMax else {
+            throw WireError(.frameTooLarge, "length \(length) over the limit of \(frameBytesMax)")
+        }
+        return length
+    }
+
+    private func verifyChecksum(frameEnd: Int) throws(WireError) {
+        let trailerStart = frameEnd - FrameLayout.checksumBytes
+        let expected = load(UInt32.self, at: trailerStart)
+        let coveredStart = readIndex + FrameLayout.lengthFieldBytes
+        let actual = storage.withUnsafeBytes { raw in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[coveredStart..<trailerStart]))
+        }
+        guard actual == expected else {
+            throw WireError(.checksumMismatch, "CRC32C \(actual) computed, \(expected) in the trailer")
+        }
+    }
+
+    /// A big-endian integer from the read buffer.
+    func load<Integer: FixedWidthInteger & BitwiseCopyable>(_ type: Integer.Type, at offset: Int) -> Integer {
+        storage.withUnsafeBytes { raw in
+            Integer(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Integer.self))
+        }
+    }
+
+    private static func checkFrameBytesMax(_ value: Int) {
+        let lowest = FrameLayout.minimumLength + FrameLayout.checksumBytes
+        precondition(
+            value >= lowest && value <= Limits.frameBytesCeiling,
+            "frame limit \(value) outside \(lowest)...\(Limits.frameBytesCeiling)")
+    }
+}

@@ -1,0 +1,84 @@
+import FabricCore
+
+/// What a node can do on a connection, offered in a `Hello` and agreed in a `Welcome`.
+///
+/// On the wire capabilities are a list of (id, value) varint pairs, so a later version can add
+/// one without changing the layout: a node ignores ids it does not know
+/// (`Docs/WireProtocol.md`, "Capabilities").
+package struct Capabilities: Hashable, Sendable {
+    /// zstd compression of large payloads.
+    package var compression: Bool
+    /// CRC32C trailers on every frame.
+    package var checksum: Bool
+    /// The largest frame `length` the node accepts.
+    package var frameBytesMax: UInt32
+    /// AEAD message encryption: reserved, always false for now.
+    package var encryption: Bool
+
+    package init(compression: Bool, checksum: Bool, frameBytesMax: UInt32, encryption: Bool = false) {
+        self.compression = compression
+        self.checksum = checksum
+        self.frameBytesMax = frameBytesMax
+        self.encryption = encryption
+    }
+}
+
+/// Capability ids and their encoding.
+extension Capabilities {
+    /// The ids of the capabilities this version knows.
+    enum Identifier: UInt64 {
+        /// Value: bit mask of compression algorithms; bit 0 = zstd.
+        case compression = 1
+        /// Value: bit mask of checksum algorithms; bit 0 = CRC32C.
+        case checksum = 2
+        /// Value: the largest frame length accepted, at most `UInt32.max`.
+        case frameBytesMax = 3
+        /// Value: bit mask of AEAD algorithms; reserved, 0 for now.
+        case encryption = 4
+    }
+
+    /// Smallest encoded (id, value) pair: two one-byte varints.
+    static let minimumEntryBytes = 2
+
+    /// Appends the capability list: a varint count, then (id, value) varint pairs.
+    func encode(to buffer: inout [UInt8]) {
+        let entries: [(Identifier, UInt64)] = [
+            (.compression, compression ? 1 : 0),
+            (.checksum, checksum ? 1 : 0),
+            (.frameBytesMax, UInt64(frameBytesMax)),
+            (.encryption, encryption ? 1 : 0),
+        ]
+        WireWriter.appendVarint(UInt64(entries.count), to: &buffer)
+        for (identifier, value) in entries {
+            WireWriter.appendVarint(identifier.rawValue, to: &buffer)
+            WireWriter.appendVarint(value, to: &buffer)
+        }
+    }
+
+    /// Reads a capability list: unknown ids are skipped, a known id twice or a missing frame
+    /// limit is `malformed`, unknown bits of the algorithm masks are ignored.
+    static func decode(from reader: inout WireReader) throws(WireError) -> Capabilities {
+        let count = try reader.readCount(
+            max: Limits.handshakeListCountMax, minimumItemBytes: minimumEntryBytes)
+        var values: [Identifier: UInt64] = [:]
+        for _ in 0..<count {
+            let rawIdentifier = try reader.readVarint()
+            let value = try reader.readVarint()
+            guard let identifier = Identifier(rawValue: rawIdentifier) else { continue }
+            guard values.updateValue(value, forKey: identifier) == nil else {
+                throw WireError(.malformed, "capability \(identifier) listed twice")
+            }
+        }
+        guard let frameBytesMax = values[.frameBytesMax] else {
+            throw WireError(.malformed, "capabilities without a frame limit")
+        }
+        guard let frameLimit = UInt32(exactly: frameBytesMax) else {
+            throw WireError(.malformed, "frame limit \(frameBytesMax) over 32 bits")
+        }
+        return Capabilities(
+            compression: (values[.compression] ?? 0) & 1 != 0,
+            checksum: (values[.checksum] ?? 0) & 1 != 0,
+            frameBytesMax: frameLimit,
+            encryption: (values[.encryption] ?? 0) & 1 != 0)
+    }
+}

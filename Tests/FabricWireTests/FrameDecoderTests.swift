@@ -1,0 +1,237 @@
+import FabricCore
+import Testing
+@testable import FabricWire
+
+@Suite struct FrameDecoderTests {
+    typealias Support = WireFramesTestSupport
+
+    /// A mix of kinds and sizes: empty, tiny, large enough to take the read buffer with it,
+    /// compressible and not.
+    static func sampleFrames(seed: UInt64) -> [Frame] {
+        var random = WireFramesRandom(seed: seed)
+        let sizes = [0, 1, 13, 1000, 9000, 70_000, 3, 200_000, 65_536, 17]
+        return sizes.enumerated().map { index, size in
+            let compressible = index % 2 == 0
+            let payload = compressible ? (0..<size).map { UInt8($0 % 11) } : random.bytes(count: size)
+            let kind = FrameKind.allCases[1 + index % 4]
+            return Frame(
+                kind: kind, priority: UInt8(index % 4), messageID: UInt64(index) * 0x1_0000_0001,
+                payload: payload[...])
+        }
+    }
+
+    static func encode(_ frames: [Frame], checksum: Bool, compressionThresholdBytes: Int?) throws -> [UInt8] {
+        let encoder = FrameEncoder(
+            frameBytesMax: 1 << 20, checksum: checksum, compressionThresholdBytes: compressionThresholdBytes)
+        var buffer: [UInt8] = []
+        for frame in frames {
+            try Support.append(
+                encoder, kind: frame.kind, priority: frame.priority, messageID: frame.messageID,
+                payload: Array(frame.payload), to: &buffer)
+        }
+        return buffer
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func oneByteAtATimeYieldsTheSameFramesAsAllAtOnce(checksum: Bool, compression: Bool) throws {
+        let frames = Self.sampleFrames(seed: 1)
+        let bytes = try Self.encode(frames, checksum: checksum, compressionThresholdBytes: compression ? 1024 : nil)
+        var whole = Support.decoder(frameBytesMax: 1 << 20, acceptsCompression: compression)
+        let atOnce = try Support.decodeAll(bytes, chunk: bytes.count, decoder: &whole)
+        var trickle = Support.decoder(frameBytesMax: 1 << 20, acceptsCompression: compression)
+        let byByte = try Support.decodeAll(bytes, chunk: 1, decoder: &trickle)
+        #expect(atOnce == frames)
+        #expect(byByte == frames)
+        #expect(trickle.bufferedBytes == 0)
+    }
+
+    @Test func randomChunkingThroughTheWriteSpace() throws {
+        let frames = Self.sampleFrames(seed: 2)
+        let bytes = try Self.encode(frames, checksum: true, compressionThresholdBytes: nil)
+        var random = WireFramesRandom(seed: 99)
+        var decoder = Support.decoder(frameBytesMax: 1 << 20)
+        var decoded: [Frame] = []
+        var offset = 0
+        var largestCapacity = 0
+        while offset < bytes.count {
+            let wanted = Int.random(in: 1...40_000, using: &random)
+            let written = decoder.withUnsafeWriteSpace(minimumCapacity: wanted) { space in
+                #expect(space.count >= wanted)
+                let count = min(space.count, bytes.count - offset, wanted)
+                bytes[offset..<(offset + count)].withUnsafeBytes { space.copyMemory(from: $0) }
+                return count
+            }
+            offset += written
+            while let frame = try decoder.nextFrame() { decoded.append(frame) }
+            largestCapacity = max(largestCapacity, decoder.bufferCapacity)
+        }
+        #expect(decoded == frames)
+        // Never more than the largest frame plus one read's worth, whatever the history.
+        #expect(largestCapacity <= 200_000 + 32 + 40_000 + FrameDecoder.initialCapacity)
+    }
+
+    @Test func largePayloadKeepsItsBytesWhenTheDecoderMovesOn() throws {
+        let big = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let frames = [
+            Frame(kind: .call, priority: 0, messageID: 1, payload: big[...]),
+            Frame(kind: .reply, priority: 0, messageID: 2, payload: [1, 2, 3][...]),
+        ]
+        let bytes = try Self.encode(frames, checksum: false, compressionThresholdBytes: nil)
+        var decoder = Support.decoder()
+        bytes.withUnsafeBytes { decoder.feed($0) }
+        let first = try #require(try decoder.nextFrame())
+        let second = try #require(try decoder.nextFrame())
+        // Overwrite the decoder's buffer with other bytes; the payloads already returned must
+        // not change.
+        let noise = [UInt8](repeating: 0xEE, count: 150_000)
+        noise.withUnsafeBytes { decoder.feed($0) }
+        #expect(first.payload == big[...])
+        #expect(second.payload == [1, 2, 3][...])
+    }
+
+    @Test func lengthIsCheckedBeforeAnyAllocation() throws {
+        var decoder = Support.decoder(frameBytesMax: 1 << 20)
+        let header: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+        header.withUnsafeBytes { decoder.feed($0) }
+        let error = #expect(throws: WireError.self) { try decoder.nextFrame() }
+        #expect(error?.code == .frameTooLarge)
+        // Asking for write space must not size the buffer for the declared 4 GiB.
+        _ = decoder.withUnsafeWriteSpace(minimumCapacity: 1) { _ in 0 }
+        #expect(decoder.bufferCapacity <= FrameDecoder.initialCapacity)
+        let again = #expect(throws: WireError.self) { try decoder.nextFrame() }
+        #expect(again == error)
+    }
+
+    @Test func lengthOneOverTheLimitIsRejectedAndAtTheLimitAccepted() throws {
+        let limit = 64 * 1024
+        let encoder = FrameEncoder(frameBytesMax: limit, checksum: true, compressionThresholdBytes: nil)
+        var buffer: [UInt8] = []
+        try Support.append(
+            encoder, kind: .call, messageID: 1, payload: [UInt8](repeating: 7, count: encoder.payloadBytesMax),
+            to: &buffer)
+        var atLimit = Support.decoder(frameBytesMax: limit)
+        #expect(try Support.decodeAll(buffer, chunk: 1000, decoder: &atLimit).count == 1)
+        var overLimit = Support.decoder(frameBytesMax: limit - 1)
+        let error = #expect(throws: WireError.self) { try Support.decodeAll(buffer, chunk: 1000, decoder: &overLimit) }
+        #expect(error?.code == .frameTooLarge)
+    }
+
+    @Test func lengthsShorterThanTheHeaderAreRejected() {
+        for frameHex in ["00000009 0001 0000000000000000", "0000000d 0011 0000000000000000 000000"] {
+            var decoder = Support.decoder()
+            let error = #expect(throws: WireError.self) {
+                try Support.decodeAll(Support.bytes(hex: frameHex), chunk: 64, decoder: &decoder)
+            }
+            #expect(error?.code == .frameTooLarge, "\(frameHex)")
+        }
+    }
+
+    @Test(arguments: [
+        (UInt16(0x0005), WireError.Code.badFlags), (0x0007, .badFlags), (0x0201, .badFlags), (0x8001, .badFlags),
+        (0x0021, .unsupported), (0x0101, .unsupported), (0x0009, .badFlags), (0x0008, .badFlags),
+    ])
+    func badFlagsAreRejectedAsSoonAsTheyArrive(flags: UInt16, code: WireError.Code) {
+        var decoder = Support.decoder()
+        let bytes: [UInt8] = [0, 0, 0, 20, UInt8(flags >> 8), UInt8(flags & 0xFF)]
+        bytes.withUnsafeBytes { decoder.feed($0) }
+        let error = #expect(throws: WireError.self) { try decoder.nextFrame() }
+        #expect(error?.code == code)
+    }
+
+    @Test func compressedFramesNeedNegotiationAndNeverCarryAHandshake() throws {
+        var buffer = Support.bytes(hex: "0000000a 0009 0000000000000001")
+        var closed = Support.decoder(acceptsCompression: false)
+        #expect(throws: WireError.self) { try Support.decodeAll(buffer, chunk: 64, decoder: &closed) }
+        buffer = Support.bytes(hex: "0000000a 0008 0000000000000000")
+        var open = Support.decoder(acceptsCompression: true)
+        let error = #expect(throws: WireError.self) { try Support.decodeAll(buffer, chunk: 64, decoder: &open) }
+        #expect(error?.code == .badFlags)
+    }
+
+    @Test func handshakeFramesCarryMessageIDZero() {
+        var decoder = Support.decoder()
+        let error = #expect(throws: WireError.self) {
+            try Support.decodeAll(Support.bytes(hex: "0000000a 0000 0000000000000001"), chunk: 64, decoder: &decoder)
+        }
+        #expect(error?.code == .malformed)
+    }
+
+    @Test func everyFlippedBitIsCaughtByTheChecksum() throws {
+        let golden = Support.bytes(hex: "00000010 0051 0102030405060708 6869 22438a45")
+        for bit in (6 * 8)..<(golden.count * 8) {
+            var corrupt = golden
+            corrupt[bit / 8] ^= 1 << (bit % 8)
+            var decoder = Support.decoder()
+            corrupt.withUnsafeBytes { decoder.feed($0) }
+            let error = #expect(throws: WireError.self) { try decoder.nextFrame() }
+            #expect(error?.code == .checksumMismatch, "bit \(bit)")
+        }
+    }
+
+    @Test func compressedFrameRoundTripsAndShrinks() throws {
+        let payload = Array(String(repeating: "all work and no play makes a dull frame. ", count: 500).utf8)
+        let encoder = FrameEncoder(frameBytesMax: 1 << 20, checksum: true, compressionThresholdBytes: 1024)
+        var buffer: [UInt8] = []
+        try Support.append(encoder, kind: .reply, messageID: 9, payload: payload, to: &buffer)
+        #expect(buffer.count < payload.count / 4)
+        #expect(FrameFlags(rawValue16: buffer).isCompressed)
+        var decoder = Support.decoder(acceptsCompression: true)
+        let frames = try Support.decodeAll(buffer, chunk: 7, decoder: &decoder)
+        #expect(frames == [Frame(kind: .reply, priority: 1, messageID: 9, payload: payload[...])])
+    }
+
+    @Test func decompressedPayloadIsCappedByTheFrameLimit() throws {
+        // A frame within the limit whose payload inflates past it (as a hostile peer could send).
+        let limit = 64 * 1024
+        let roomy = FrameEncoder(frameBytesMax: 1 << 20, checksum: false, compressionThresholdBytes: 1)
+        var buffer: [UInt8] = []
+        try Support.append(roomy, kind: .call, messageID: 1, payload: [UInt8](repeating: 0, count: 500_000), to: &buffer)
+        #expect(buffer.count < limit)
+        var decoder = Support.decoder(frameBytesMax: limit, acceptsCompression: true)
+        let error = #expect(throws: WireError.self) { try Support.decodeAll(buffer, chunk: buffer.count, decoder: &decoder) }
+        #expect(error?.code == .decompressionFailed)
+    }
+
+    @Test func handshakeLimitCanBeRaisedAfterTheHandshake() throws {
+        let encoder = FrameEncoder(frameBytesMax: 1 << 20, checksum: false, compressionThresholdBytes: nil)
+        var buffer: [UInt8] = []
+        try Support.append(encoder, kind: .call, messageID: 5, payload: [UInt8](repeating: 1, count: 100_000), to: &buffer)
+        var decoder = Support.decoder(frameBytesMax: Limits.handshakeBytesMax)
+        buffer.prefix(4).withUnsafeBytes { decoder.feed($0) }
+        #expect(throws: WireError.self) { try decoder.nextFrame() }
+        decoder.frameBytesMax = 1 << 20
+        buffer.dropFirst(4).withUnsafeBytes { decoder.feed($0) }
+        #expect(try decoder.nextFrame()?.payload.count == 100_000)
+    }
+
+    @Test func bufferIsReleasedAfterALargeFrame() throws {
+        let encoder = FrameEncoder(frameBytesMax: 1 << 22, checksum: false, compressionThresholdBytes: 1)
+        var buffer: [UInt8] = []
+        let payload = (0..<2_000_000).map { UInt8(truncatingIfNeeded: $0 / 1000) }
+        try Support.append(encoder, kind: .call, messageID: 5, payload: payload, to: &buffer)
+        var decoder = Support.decoder(frameBytesMax: 1 << 22, acceptsCompression: true)
+        let frames = try Support.decodeAll(buffer, chunk: 1000, decoder: &decoder)
+        #expect(frames.first?.payload.count == payload.count)
+        #expect(decoder.bufferCapacity <= FrameDecoder.retainedCapacityMax)
+    }
+
+    @Test func partialFrameWaitsForMoreBytes() throws {
+        let bytes = Support.bytes(hex: "0000000c 0041 0102030405060708 6869")
+        var decoder = Support.decoder()
+        for count in 0..<bytes.count {
+            var fresh = Support.decoder()
+            bytes.prefix(count).withUnsafeBytes { fresh.feed($0) }
+            #expect(try fresh.nextFrame() == nil, "prefix of \(count) bytes")
+        }
+        bytes.withUnsafeBytes { decoder.feed($0) }
+        #expect(try decoder.nextFrame() != nil)
+        #expect(try decoder.nextFrame() == nil)
+    }
+}
+
+extension FrameFlags {
+    /// The flags of the frame at the start of `frame` (test helper; assumes they are valid).
+    init(rawValue16 frame: [UInt8]) {
+        try! self.init(validating: UInt16(frame[4]) << 8 | UInt16(frame[5]), acceptsCompression: true)
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for FabricWire arrive with the module's code.
