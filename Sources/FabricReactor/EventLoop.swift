@@ -38,7 +38,7 @@ package final class EventLoop: @unchecked Sendable {
     let events: UnsafeMutablePointer<cfabric_epoll_event>
     let writeVectors: UnsafeMutablePointer<iovec>
     /// The buffer streams read into when their delegate has none of its own.
-    let sharedReadBuffer: UnsafeMutableRawBufferPointer
+    package let sharedReadBuffer: UnsafeMutableRawBufferPointer
 
     /// Makes a loop with its epoll and wakeup descriptors; its group starts its thread.
     init(index: Int) {

@@ -36,7 +36,7 @@ extension Connection {
         do {
             message = try HandshakeMessage.decode(frame.payload)
         } catch {
-            transport.counters.add(\.handshakeFailures)
+            transport.counters.add(.handshakeFailures)
             protocolError(error)
             return
         }
@@ -48,18 +48,18 @@ extension Connection {
             guard isDialer, let sentHello else { return protocolError(WireError(.malformed, "unexpected welcome")) }
             do {
                 let agreement = try HandshakeNegotiation.agreement(from: welcome, offered: sentHello)
-                let peer = PeerInfo(node: welcome.node, generation: welcome.generation, address: welcome.advertisedAddress)
+                let peer = RemotePeer(node: welcome.node, generation: welcome.generation, address: welcome.advertisedAddress)
                 guard transport.dialerDidAgree(self, with: peer) else {
                     close(FabricError(.rejected, "superseded by another connection to \(welcome.node)"))
                     return
                 }
                 becomeReady(agreement, remote: peer, peers: welcome.peers)
             } catch {
-                transport.counters.add(\.handshakeFailures)
+                transport.counters.add(.handshakeFailures)
                 protocolError(error)
             }
         case .refusal(let refusal):
-            transport.counters.add(\.handshakeFailures)
+            transport.counters.add(.handshakeFailures)
             close(FabricError(.rejected, "refused by \(dialedAddress?.description ?? "peer"): \(refusal.reason): \(refusal.message)"))
         }
     }
@@ -72,7 +72,7 @@ extension Connection {
             localCapabilities: configuration.capabilities, supported: ProtocolVersion.supported,
             peers: transport.peersToShare(excluding: hello.node))
         guard let agreement else {
-            transport.counters.add(\.handshakeFailures)
+            transport.counters.add(.handshakeFailures)
             sendHandshake(reply)
             if case .refusal(let refusal) = reply {
                 close(FabricError(.rejected, "refused \(hello.node): \(refusal.message)"))
@@ -81,9 +81,9 @@ extension Connection {
             }
             return
         }
-        let peer = PeerInfo(node: hello.node, generation: hello.generation, address: hello.advertisedAddress)
+        let peer = RemotePeer(node: hello.node, generation: hello.generation, address: hello.advertisedAddress)
         if let refusal = transport.acceptorShouldRefuse(self, from: peer) {
-            transport.counters.add(\.connectionsRefused)
+            transport.counters.add(.connectionsRefused)
             sendRefusal(.duplicateConnection, refusal)
             close(FabricError(.rejected, refusal))
             return
@@ -92,7 +92,7 @@ extension Connection {
         becomeReady(agreement, remote: peer, peers: hello.peers)
     }
 
-    private func becomeReady(_ agreement: Agreement, remote peer: PeerInfo, peers: [PeerInfo]) {
+    private func becomeReady(_ agreement: Agreement, remote peer: RemotePeer, peers: [PeerInfo]) {
         self.agreement = agreement
         remote = peer
         remoteNode = peer.node

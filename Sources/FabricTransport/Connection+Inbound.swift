@@ -5,13 +5,21 @@ import FabricWire
 /// The receive path: stream bytes → frames → routed by kind. Any `WireError` closes the
 /// connection with the error as its reason and moves a counter; the node goes on serving others.
 extension Connection: TCPStreamDelegate {
-    package func streamDidRead(_ stream: TCPStream, _ bytes: UnsafeRawBufferPointer) {
-        guard phase != .closed else { return }
-        counters.add(\.bytesIn, UInt64(bytes.count))
-        decoder.feed(bytes)
+    /// Reads straight into the frame decoder's free space (no copy), then decodes what is complete.
+    package func streamRead(_ stream: TCPStream, using read: (UnsafeMutableRawBufferPointer) -> Int) {
+        guard phase != .closed else {
+            _ = read(stream.loop.sharedReadBuffer)
+            return
+        }
+        let count = decoder.withUnsafeWriteSpace(minimumCapacity: Self.readChunkBytes) { read($0) }
+        guard count > 0 else { return }
+        counters.add(.bytesIn, UInt64(count))
         lastReceived = loop.now
         drainFrames()
     }
+
+    /// Free space asked of the decoder per read.
+    static let readChunkBytes = 64 * 1024
 
     package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
         if isWritable { resumeSpaceWaiters() }
@@ -21,7 +29,7 @@ extension Connection: TCPStreamDelegate {
         guard phase != .closed else { return }
         self.stream = nil
         if let error {
-            counters.add(\.errors)
+            counters.add(.errors)
             close(FabricError(.nodeUnreachable, "connection to \(remoteNode?.name ?? "peer") failed: \(error)"))
         } else {
             close(FabricError(.nodeUnreachable, "\(remoteNode?.name ?? "peer") closed the connection"))
@@ -39,7 +47,7 @@ extension Connection: TCPStreamDelegate {
                 return
             }
             guard let frame else { return }
-            counters.add(\.framesIn)
+            counters.add(.framesIn)
             route(frame)
         }
     }
@@ -76,8 +84,8 @@ extension Connection: TCPStreamDelegate {
 
     /// A broken frame or message from the peer: count it, say why, close.
     func protocolError(_ error: WireError) {
-        counters.add(\.errors)
-        transport.counters.add(\.protocolErrors)
+        counters.add(.errors)
+        transport.counters.add(.protocolErrors)
         let reason = FabricError(.protocolViolation, "protocol error from peer: \(error)")
         transport.log(.warning, "\(self): \(reason.message)")
         if phase == .handshaking {

@@ -127,24 +127,30 @@ extension Connection {
     }
 
     private func frame(_ message: OutboundMessage) {
-        do {
-            try message.payload.withUnsafeBytes { payload throws(WireError) in
+        let encoder = self.encoder
+        let outcome = message.payload.withUnsafeBytes { payload -> WireError? in
+            do throws(WireError) {
                 try encoder.append(
                     kind: message.kind, priority: message.priority, messageID: message.messageID,
                     payload: payload, to: &writeBuffer)
+                return nil
+            } catch {
+                return error
             }
-            counters.add(\.framesOut)
-        } catch {
+        }
+        if let error = outcome {
             // Too large for the agreed frame size: fail that call alone.
             if let call = pendingCalls.removeValue(forKey: message.messageID), message.kind == .call {
                 call.complete(.failure(FabricError(.rejected, "message too large: \(error)")))
             }
+            return
         }
+        counters.add(.framesOut)
     }
 
     private func flushWriteBuffer() {
         guard !writeBuffer.isEmpty, let stream else { return }
-        counters.add(\.bytesOut, UInt64(writeBuffer.count))
+        counters.add(.bytesOut, UInt64(writeBuffer.count))
         lastSent = loop.now
         writeBuffer.withUnsafeBytes { stream.write($0) }
     }

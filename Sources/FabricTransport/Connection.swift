@@ -27,7 +27,7 @@ package final class Connection: @unchecked Sendable {
     var encoder: FrameEncoder
     var agreement: Agreement?
     /// Who is on the other side, known after the handshake.
-    package internal(set) var remote: PeerInfo?
+    package internal(set) var remote: RemotePeer?
     package internal(set) var remoteNode: NodeId?
     /// The address this connection was dialed to (dialers only).
     let dialedAddress: NodeAddress?
@@ -89,7 +89,7 @@ package final class Connection: @unchecked Sendable {
 
     private func handshakeTimedOut() {
         guard phase == .handshaking else { return }
-        transport.counters.add(\.handshakeTimeouts)
+        transport.counters.add(.handshakeTimeouts)
         close(FabricError(.protocolViolation, "no handshake within \(limits.handshakeTimeout)"))
     }
 

@@ -1,4 +1,5 @@
 import FabricCore
+import FabricReactor
 import FabricWire
 
 /// A message waiting to be framed and written: the connection frames it on its loop, with the

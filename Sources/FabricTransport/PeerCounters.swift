@@ -3,17 +3,26 @@ import Synchronization
 /// Per-peer traffic counters: bytes, frames, errors, reconnects. Updated on the loop with relaxed
 /// atomics so that stats readers on other threads never take a lock on the hot path.
 package final class PeerCounters: Sendable {
-    package let bytesIn = Atomic<UInt64>(0)
-    package let bytesOut = Atomic<UInt64>(0)
-    package let framesIn = Atomic<UInt64>(0)
-    package let framesOut = Atomic<UInt64>(0)
-    package let errors = Atomic<UInt64>(0)
-    package let reconnects = Atomic<UInt64>(0)
+    package enum Counter: Sendable { case bytesIn, bytesOut, framesIn, framesOut, errors, reconnects }
+
+    private let bytesIn = Atomic<UInt64>(0)
+    private let bytesOut = Atomic<UInt64>(0)
+    private let framesIn = Atomic<UInt64>(0)
+    private let framesOut = Atomic<UInt64>(0)
+    private let errors = Atomic<UInt64>(0)
+    private let reconnects = Atomic<UInt64>(0)
 
     package init() {}
 
-    package func add(_ counter: KeyPath<PeerCounters, Atomic<UInt64>>, _ amount: UInt64 = 1) {
-        self[keyPath: counter].wrappingAdd(amount, ordering: .relaxed)
+    package func add(_ counter: Counter, _ amount: UInt64 = 1) {
+        switch counter {
+        case .bytesIn: bytesIn.wrappingAdd(amount, ordering: .relaxed)
+        case .bytesOut: bytesOut.wrappingAdd(amount, ordering: .relaxed)
+        case .framesIn: framesIn.wrappingAdd(amount, ordering: .relaxed)
+        case .framesOut: framesOut.wrappingAdd(amount, ordering: .relaxed)
+        case .errors: errors.wrappingAdd(amount, ordering: .relaxed)
+        case .reconnects: reconnects.wrappingAdd(amount, ordering: .relaxed)
+        }
     }
 
     /// A consistent-enough copy for reports.
@@ -37,16 +46,38 @@ public struct PeerStats: Sendable, Hashable, Codable {
 
 /// Node-wide counters of things that have no peer yet (bad handshakes, refused connections).
 package final class TransportCounters: Sendable {
-    package let connectionsAccepted = Atomic<UInt64>(0)
-    package let connectionsRefused = Atomic<UInt64>(0)
-    package let handshakeFailures = Atomic<UInt64>(0)
-    package let handshakeTimeouts = Atomic<UInt64>(0)
-    package let protocolErrors = Atomic<UInt64>(0)
-    package let redials = Atomic<UInt64>(0)
+    package enum Counter: Sendable {
+        case connectionsAccepted, connectionsRefused, handshakeFailures, handshakeTimeouts, protocolErrors, redials
+    }
+
+    private let connectionsAccepted = Atomic<UInt64>(0)
+    private let connectionsRefused = Atomic<UInt64>(0)
+    private let handshakeFailures = Atomic<UInt64>(0)
+    private let handshakeTimeouts = Atomic<UInt64>(0)
+    private let protocolErrors = Atomic<UInt64>(0)
+    private let redials = Atomic<UInt64>(0)
 
     package init() {}
 
-    package func add(_ counter: KeyPath<TransportCounters, Atomic<UInt64>>) {
-        self[keyPath: counter].wrappingAdd(1, ordering: .relaxed)
+    package func add(_ counter: Counter) {
+        switch counter {
+        case .connectionsAccepted: connectionsAccepted.wrappingAdd(1, ordering: .relaxed)
+        case .connectionsRefused: connectionsRefused.wrappingAdd(1, ordering: .relaxed)
+        case .handshakeFailures: handshakeFailures.wrappingAdd(1, ordering: .relaxed)
+        case .handshakeTimeouts: handshakeTimeouts.wrappingAdd(1, ordering: .relaxed)
+        case .protocolErrors: protocolErrors.wrappingAdd(1, ordering: .relaxed)
+        case .redials: redials.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    package func value(_ counter: Counter) -> UInt64 {
+        switch counter {
+        case .connectionsAccepted: connectionsAccepted.load(ordering: .relaxed)
+        case .connectionsRefused: connectionsRefused.load(ordering: .relaxed)
+        case .handshakeFailures: handshakeFailures.load(ordering: .relaxed)
+        case .handshakeTimeouts: handshakeTimeouts.load(ordering: .relaxed)
+        case .protocolErrors: protocolErrors.load(ordering: .relaxed)
+        case .redials: redials.load(ordering: .relaxed)
+        }
     }
 }

@@ -46,10 +46,10 @@ extension Transport {
     }
 
     /// Nodes that have a ready connection now.
-    package var connectedPeers: [PeerInfo] {
+    package var connectedPeers: [RemotePeer] {
         state.withLock { state in
             state.peers.values.filter(\.isUp).map {
-                PeerInfo(node: $0.node, generation: $0.generation, address: $0.address)
+                RemotePeer(node: $0.node, generation: $0.generation, address: $0.address)
             }.sorted { $0.node < $1.node }
         }
     }
@@ -70,14 +70,14 @@ extension Transport {
 
     /// What this node tells others about the cluster (capped to a handshake's list limit).
     func peersToShare(excluding node: NodeId?) -> [PeerInfo] {
-        let peers = knownPeers.filter { $0.node != node && $0.address != nil }
+        let peers = knownPeers.filter { $0.node != node }
         return Array(peers.prefix(Limits.handshakeListCountMax))
     }
 
     // MARK: Handshake decisions (called on the connection's loop)
 
     /// The acceptor's tie-break: nil to accept `connection` as the way to `peer`, or why not.
-    func acceptorShouldRefuse(_ connection: Connection, from peer: PeerInfo) -> String? {
+    func acceptorShouldRefuse(_ connection: Connection, from peer: RemotePeer) -> String? {
         let local = configuration.node
         let (refusal, superseded) = state.withLock { state -> (String?, Connection?) in
             var record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
@@ -103,7 +103,7 @@ extension Transport {
     }
 
     /// The dialer's check once its welcome arrived: true to keep `connection`.
-    func dialerDidAgree(_ connection: Connection, with peer: PeerInfo) -> Bool {
+    func dialerDidAgree(_ connection: Connection, with peer: RemotePeer) -> Bool {
         let local = configuration.node
         let (keep, other) = state.withLock { state -> (Bool, Connection?) in
             var record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
@@ -173,7 +173,7 @@ extension Transport {
         if notifyUp {
             log(.info, "peer \(peer.node) is up (\(peer.address?.description ?? "client"))")
             delegate?.transportPeerUp(peer)
-            if peer.address != nil { broadcast(.peers([peer]), except: connection) }
+            if let shareable = peer.shareable { broadcast(.peers([shareable]), except: connection) }
         }
         learn(peers, from: connection)
     }
@@ -235,7 +235,7 @@ extension Transport {
                     return !state.shuttingDown && record.connection == nil
                 }
                 if shouldDial {
-                    self.counters.add(\.redials)
+                    self.counters.add(.redials)
                     _ = try? self.connection(to: node)
                 }
             }
@@ -268,11 +268,11 @@ extension Transport {
 
     /// Records peers heard of from `connection`; a listening node dials the new ones (a full
     /// mesh, until membership takes over).
-    func learn(_ peers: [PeerInfo], from connection: Connection?) {
+    func learn(_ peers: [PeerInfo], from source: Connection?) {
         let toDial = state.withLock { state -> [NodeId] in
             var dial: [NodeId] = []
-            for peer in peers.prefix(Limits.handshakeListCountMax) where peer.node != configuration.node {
-                guard let address = peer.address else { continue }
+            for peer in peers.prefix(Limits.peersPerMessageMax) where peer.node != configuration.node {
+                let address = peer.address
                 if state.peers[peer.node] == nil {
                     guard state.peers.count < configuration.limits.knownPeersMax else { break }
                     var record = PeerRecord(node: peer.node, configuration: configuration)

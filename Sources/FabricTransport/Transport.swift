@@ -59,7 +59,7 @@ package final class Transport: @unchecked Sendable {
     }
 
     private func accepted(_ stream: TCPStream) {
-        counters.add(\.connectionsAccepted)
+        counters.add(.connectionsAccepted)
         let connection: Connection? = state.withLock { state in
             guard !state.shuttingDown,
                 state.connections.count < configuration.limits.inboundConnectionsMax
@@ -70,7 +70,7 @@ package final class Transport: @unchecked Sendable {
             return connection
         }
         guard let connection else {
-            counters.add(\.connectionsRefused)
+            counters.add(.connectionsRefused)
             stream.close(error: ReactorError(.shutdown, "connection limit reached"))
             return
         }

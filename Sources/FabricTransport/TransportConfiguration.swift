@@ -1,4 +1,5 @@
 import FabricCore
+import FabricReactor
 import FabricWire
 
 /// What a node's transport needs to know about itself.
