@@ -93,9 +93,6 @@ extension TCPStream {
     /// Reports `isWritable` turning true once queued output is at or below the low water mark
     /// (or false, if the marks were lowered under what is queued).
     func checkWaterMarks() {
-        precondition(
-            writeBufferLowWaterBytes <= writeBufferHighWaterBytes,
-            "low water mark \(writeBufferLowWaterBytes) above high water mark \(writeBufferHighWaterBytes)")
         guard state != .closed else { return }
         if !isWritable, outbound.byteCount <= writeBufferLowWaterBytes {
             isWritable = true

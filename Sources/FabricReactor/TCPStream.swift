@@ -31,13 +31,9 @@ package final class TCPStream: @unchecked Sendable {
 
     /// `isWritable` turns false when this many bytes are queued (default: the outbound soft
     /// limit, the point at which callers should be suspended).
-    package var writeBufferHighWaterBytes = Limits.default.outboundQueueBytesSoftMax {
-        didSet { checkWaterMarks() }
-    }
+    package private(set) var writeBufferHighWaterBytes = Limits.default.outboundQueueBytesSoftMax
     /// `isWritable` turns true again once queued bytes fall to this many.
-    package var writeBufferLowWaterBytes = Limits.default.outboundQueueBytesSoftMax / 2 {
-        didSet { checkWaterMarks() }
-    }
+    package private(set) var writeBufferLowWaterBytes = Limits.default.outboundQueueBytesSoftMax / 2
     /// How long `close()` waits for queued output to leave before giving up.
     package var drainTimeout = Limits.default.drainTimeout
 
@@ -124,6 +120,18 @@ package final class TCPStream: @unchecked Sendable {
         }
         state = .active
         if !outbound.isEmpty { scheduleFlush() }
+    }
+
+    /// Sets both water marks (`0 <= lowBytes <= highBytes`); reports a writability change at
+    /// once if what is queued is now on the other side of them.
+    package func setWriteBufferWaterMarks(lowBytes: Int, highBytes: Int) {
+        loop.assertInEventLoop()
+        precondition(
+            lowBytes >= 0 && lowBytes <= highBytes,
+            "write buffer water marks need 0 <= low <= high, got low \(lowBytes), high \(highBytes)")
+        writeBufferLowWaterBytes = lowBytes
+        writeBufferHighWaterBytes = highBytes
+        checkWaterMarks()
     }
 
     /// Stops reading until `resumeReading()` (back-pressure on the peer through TCP's window).

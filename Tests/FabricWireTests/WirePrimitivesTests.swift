@@ -36,6 +36,11 @@ import Testing
             try Self.read(eleven) { (reader) throws(WireError) in try reader.readVarint() }
         }
         #expect(error?.code == .malformed)
+        let padded: [UInt8] = [0x81, 0x00]
+        let nonMinimal = #expect(throws: WireError.self) {
+            try Self.read(padded) { (reader) throws(WireError) in try reader.readVarint() }
+        }
+        #expect(nonMinimal?.code == .malformed)
         let unterminated: [UInt8] = [0x80, 0x80]
         let truncated = #expect(throws: WireError.self) {
             try Self.read(unterminated) { (reader) throws(WireError) in try reader.readVarint() }

@@ -80,20 +80,24 @@ package struct WireReader {
         return Integer(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Integer.self))
     }
 
-    /// Reads an unsigned LEB128 varint of at most 10 bytes whose value fits in 64 bits; longer
-    /// or overflowing encodings are `malformed`, so a hostile run of continuation bytes cannot
-    /// keep the reader busy.
+    /// Reads an unsigned LEB128 varint of at most 10 bytes whose value fits in 64 bits, in its
+    /// shortest form. Longer, overflowing or padded encodings are `malformed`: a hostile run of
+    /// continuation bytes cannot keep the reader busy, and every value has one encoding.
     package mutating func readVarint() throws(WireError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         for index in 0..<WireWriter.varintBytesMax {
             let byte = try readUInt8()
-            let bits = UInt64(byte & 0x7F)
             if index == WireWriter.varintBytesMax - 1, byte > 1 {
                 throw WireError(.malformed, "varint overflows 64 bits at offset \(offset - 1)")
             }
-            value |= bits << shift
-            if byte & 0x80 == 0 { return value }
+            value |= UInt64(byte & 0x7F) << shift
+            guard byte & 0x80 != 0 else {
+                guard byte != 0 || index == 0 else {
+                    throw WireError(.malformed, "varint not in its shortest form at offset \(offset - 1)")
+                }
+                return value
+            }
             shift += 7
         }
         throw WireError(.malformed, "varint longer than \(WireWriter.varintBytesMax) bytes")

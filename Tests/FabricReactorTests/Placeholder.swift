@@ -1,1 +1,0 @@
-// Tests for FabricReactor arrive with the module's code.
