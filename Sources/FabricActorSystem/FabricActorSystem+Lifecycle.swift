@@ -9,6 +9,11 @@ extension FabricActorSystem {
     /// The name is reserved before `factory` runs; it throws `rejected` if the name is taken
     /// or invalid. `factory` must create exactly one actor of this system (its initializer is
     /// where the ID is assigned).
+    ///
+    /// The system keeps a well-known actor alive until `release(name:)`: it is addressed by
+    /// name alone, so often nothing else holds it, and letting it go would turn every call to
+    /// it into `actorNotFound`. Actors made without a name are held weakly, like any object.
+    @discardableResult
     public func make<Act: DistributedActor>(
         name: String, _ factory: () throws -> Act
     ) throws -> Act where Act.ActorSystem == FabricActorSystem {
@@ -22,11 +27,19 @@ extension FabricActorSystem {
         do {
             let actor = try Self.$reservedPath.withValue(path) { try factory() }
             precondition(actor.id.path == path, "make(name: \(name)) built an actor with ID \(actor.id), not at \(path)")
+            wellKnownActors.withLock { $0[path] = actor }
             return actor
         } catch {
             registry.cancelReservation(path)
             throw error
         }
+    }
+
+    /// Lets go of the well-known actor `name` made with `make(name:)`; it is deinitialised
+    /// once nothing else holds it, and its name becomes free.
+    public func release(name: String) {
+        let released = wellKnownActors.withLock { $0.removeValue(forKey: "/user/" + name) }
+        _ = released  // released here, outside the lock
     }
 
     public func assignID<Act>(_ actorType: Act.Type) -> ActorID

@@ -10,12 +10,12 @@ import FabricWire
 extension FabricActorSystem: TransportDelegate {
     package func transport(_ connection: Connection, receivedCall frame: Frame) {
         let isOneWay = frame.kind == .oneway
-        counters.add(isOneWay ? \.oneWayReceived : \.callsReceived)
+        counters.add(isOneWay ? .oneWayReceived : .callsReceived)
         let envelope: CallEnvelope
         do {
             envelope = try CallEnvelope.decode(frame.payload)
         } catch {
-            counters.add(\.badEnvelopes)
+            counters.add(.badEnvelopes)
             refuse(frame.messageID, on: connection, isOneWay: isOneWay, FabricError.serialization("malformed call: \(error)"))
             return
         }
@@ -27,7 +27,7 @@ extension FabricActorSystem: TransportDelegate {
             return
         }
         guard targets.isValid(target: envelope.target, for: type(of: actor)) else {
-            counters.add(\.rejectedTargets)
+            counters.add(.rejectedTargets)
             refuse(
                 frame.messageID, on: connection, isOneWay: isOneWay,
                 FabricError.serialization("target is not a distributed method of \(type(of: actor))"))
@@ -90,7 +90,7 @@ extension FabricActorSystem: TransportDelegate {
     private func refuse(_ callID: UInt64, on connection: Connection, isOneWay: Bool, _ error: FabricError) {
         log(.debug, "refused call \(callID) from \(connection.remoteNode?.name ?? "?"): \(error)")
         guard !isOneWay else {
-            counters.add(\.oneWayErrors)
+            counters.add(.oneWayErrors)
             return
         }
         var payload: [UInt8] = []
@@ -100,7 +100,7 @@ extension FabricActorSystem: TransportDelegate {
 
     // MARK: Peers
 
-    package func transportPeerUp(_ peer: PeerInfo) {
+    package func transportPeerUp(_ peer: RemotePeer) {
         notify(.up(peer.node, address: peer.address))
     }
 

@@ -111,7 +111,7 @@ extension FabricActorSystem {
         let callID = makeCallID()
         let message = OutboundMessage(
             kind: .call, priority: CallContext.priority.raw, messageID: callID, payload: payload)
-        counters.add(\.callsSent)
+        counters.add(.callsSent)
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 let call = PendingCall(callID: callID, deadline: deadline, continuation: continuation)
@@ -149,7 +149,7 @@ extension FabricActorSystem {
         let connection = try transport.connection(to: recipient.node)
         if connection.isBackPressured { try await connection.waitForSpace() }
         let payload = try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: 0)
-        counters.add(\.callsSent)
+        counters.add(.callsSent)
         try connection.send(
             OutboundMessage(kind: .oneway, priority: CallContext.priority.raw, messageID: makeCallID(), payload: payload))
     }

@@ -43,6 +43,8 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     let limits: Limits
     let logSink: LogSink
     let observers = Mutex<[@Sendable (PeerEvent) -> Void]>([])
+    /// Actors made with `make(name:)`, kept alive until `release(name:)`.
+    let wellKnownActors = Mutex<[String: any DistributedActor]>([:])
 
     /// The path `assignID` gives the actor being made inside `make(name:)`.
     @TaskLocal static var reservedPath: String?
@@ -80,10 +82,18 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         types.registerError(type)
     }
 
-    /// An executor that runs on one of this system's event loops. An actor that returns it
-    /// from `unownedExecutor` runs its calls on the loop that reads them, with no thread hop.
-    public func loopExecutor() -> UnownedSerialExecutor {
-        group.next().asUnownedSerialExecutor()
+    /// The executor of one of this system's event loops, always the same one for `id`. An
+    /// actor that returns it from `unownedExecutor` runs its calls on that loop: a call read on
+    /// that loop runs, answers and is flushed on one thread with no hop.
+    ///
+    /// ```swift
+    /// nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
+    /// ```
+    public nonisolated func loopExecutor(for id: ActorID) -> UnownedSerialExecutor {
+        var hasher = Hasher()
+        hasher.combine(id.path)
+        let loops = group.loops
+        return loops[Int(UInt(bitPattern: hasher.finalize()) % UInt(loops.count))].asUnownedSerialExecutor()
     }
 
     /// A task executor on one of this system's event loops, for
@@ -109,16 +119,36 @@ public enum PeerEvent: Sendable, Hashable {
     case down(NodeId)
 }
 
-/// Counters of the call path, for stats.
+/// Counters of the call path, for stats and tests.
 final class ActorSystemCounters: Sendable {
-    let callsSent = Atomic<UInt64>(0)
-    let callsReceived = Atomic<UInt64>(0)
-    let oneWayReceived = Atomic<UInt64>(0)
-    let oneWayErrors = Atomic<UInt64>(0)
-    let rejectedTargets = Atomic<UInt64>(0)
-    let badEnvelopes = Atomic<UInt64>(0)
+    enum Counter: Sendable { case callsSent, callsReceived, oneWayReceived, oneWayErrors, rejectedTargets, badEnvelopes }
 
-    func add(_ counter: KeyPath<ActorSystemCounters, Atomic<UInt64>>) {
-        self[keyPath: counter].wrappingAdd(1, ordering: .relaxed)
+    private let callsSent = Atomic<UInt64>(0)
+    private let callsReceived = Atomic<UInt64>(0)
+    private let oneWayReceived = Atomic<UInt64>(0)
+    private let oneWayErrors = Atomic<UInt64>(0)
+    private let rejectedTargets = Atomic<UInt64>(0)
+    private let badEnvelopes = Atomic<UInt64>(0)
+
+    func add(_ counter: Counter) {
+        switch counter {
+        case .callsSent: callsSent.wrappingAdd(1, ordering: .relaxed)
+        case .callsReceived: callsReceived.wrappingAdd(1, ordering: .relaxed)
+        case .oneWayReceived: oneWayReceived.wrappingAdd(1, ordering: .relaxed)
+        case .oneWayErrors: oneWayErrors.wrappingAdd(1, ordering: .relaxed)
+        case .rejectedTargets: rejectedTargets.wrappingAdd(1, ordering: .relaxed)
+        case .badEnvelopes: badEnvelopes.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    func value(_ counter: Counter) -> UInt64 {
+        switch counter {
+        case .callsSent: callsSent.load(ordering: .relaxed)
+        case .callsReceived: callsReceived.load(ordering: .relaxed)
+        case .oneWayReceived: oneWayReceived.load(ordering: .relaxed)
+        case .oneWayErrors: oneWayErrors.load(ordering: .relaxed)
+        case .rejectedTargets: rejectedTargets.load(ordering: .relaxed)
+        case .badEnvelopes: badEnvelopes.load(ordering: .relaxed)
+        }
     }
 }

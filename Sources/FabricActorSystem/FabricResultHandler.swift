@@ -5,7 +5,7 @@ import FabricWire
 
 /// Sends a received call's outcome back on the connection it came from: the encoded value,
 /// `void`, or a failure. For a one-way call nothing is sent; errors are counted and dropped.
-public struct FabricResultHandler: DistributedTargetInvocationResultHandler {
+public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sendable {
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
@@ -39,7 +39,7 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler {
 
     public func onThrow<Err: Error>(error: Err) async throws {
         if isOneWay {
-            system.counters.add(\.oneWayErrors)
+            system.counters.add(.oneWayErrors)
             return
         }
         var payload: [UInt8] = []

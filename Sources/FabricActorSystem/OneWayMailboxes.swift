@@ -5,7 +5,7 @@ import FabricWire
 import Synchronization
 
 /// One one-way call waiting to run.
-struct OneWayDelivery: @unchecked Sendable {
+struct OneWayDelivery: Sendable {
     let actor: any DistributedActor
     let envelope: CallEnvelope
     let handler: FabricResultHandler
@@ -42,7 +42,7 @@ final class OneWayMailboxes: Sendable {
             return (true, false)
         }
         if dropped {
-            system.counters.add(\.oneWayErrors)
+            system.counters.add(.oneWayErrors)
             return
         }
         guard start else { return }

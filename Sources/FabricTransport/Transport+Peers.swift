@@ -305,17 +305,18 @@ extension Transport {
         return connection
     }
 
+    /// Starts the TCP connect on the connection's loop (the reactor's streams are loop-confined).
     func startDial(_ connection: Connection, to address: NodeAddress) {
-        TCPStream.connect(
-            host: address.host, port: address.port, on: connection.loop,
-            timeout: configuration.limits.connectTimeout
-        ) { [weak self] result in
-            switch result {
-            case .success(let stream):
-                if connection.phase == .closed { stream.close() } else { connection.attach(stream) }
-            case .failure(let error):
-                self?.log(.debug, "dial \(address) failed: \(error)")
-                connection.close(FabricError(.nodeUnreachable, "cannot connect to \(address): \(error)"))
+        let timeout = configuration.limits.connectTimeout
+        connection.loop.execute { [weak self] in
+            TCPStream.connect(host: address.host, port: address.port, on: connection.loop, timeout: timeout) { result in
+                switch result {
+                case .success(let stream):
+                    if connection.phase == .closed { stream.close() } else { connection.attach(stream) }
+                case .failure(let error):
+                    self?.log(.debug, "dial \(address) failed: \(error)")
+                    connection.close(FabricError(.nodeUnreachable, "cannot connect to \(address): \(error)"))
+                }
             }
         }
     }

@@ -103,7 +103,7 @@ enum BenchCommand {
 
     static func measureCalls(_ echo: BenchEcho, options: Options, serverPID: Int32) async throws -> String {
         let payload = [UInt8](repeating: 0xAB, count: options.payload)
-        let phase = Atomic<Int>(0)  // 0 warm-up, 1 measuring, 2 done
+        let phase = BenchPhase()
         let callers = options.concurrency
         let (seconds, cpu, samples) = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for _ in 0..<callers {
@@ -115,7 +115,7 @@ enum BenchCommand {
                         let answer = try await echo.bytes(payload)
                         let end = CPUTime.nanos()
                         guard answer.count == payload.count else { throw FabricError.serialization("wrong echo") }
-                        switch phase.load(ordering: .relaxed) {
+                        switch phase.value.load(ordering: .relaxed) {
                         case 1: latencies.append(end - start)
                         case 2: return latencies
                         default: continue
@@ -125,9 +125,9 @@ enum BenchCommand {
             }
             try await Task.sleep(for: .milliseconds(Int64(options.warmup * 1000)))
             let cpu0 = CPUTime.seconds(of: getpid()) + CPUTime.seconds(of: serverPID), t0 = CPUTime.nanos()
-            phase.store(1, ordering: .relaxed)
+            phase.value.store(1, ordering: .relaxed)
             try await Task.sleep(for: .milliseconds(Int64(options.duration * 1000)))
-            phase.store(2, ordering: .relaxed)
+            phase.value.store(2, ordering: .relaxed)
             let t1 = CPUTime.nanos(), cpu1 = CPUTime.seconds(of: getpid()) + CPUTime.seconds(of: serverPID)
             var all: [UInt64] = []
             for try await latencies in group { all += latencies }
@@ -139,10 +139,11 @@ enum BenchCommand {
             let rank = max(1, Int((p * Double(sorted.count)).rounded(.up)))
             return Double(sorted[rank - 1]) / 1000
         }
-        return #"{"bench":"rpc","impl":"fabric","mode":"\#(options.mode)","concurrency":\#(callers),"#
+        let impl = options.onLoop ? "fabric-loop" : "fabric"
+        return #"{"bench":"rpc","impl":"\#(impl)","mode":"\#(options.mode)","concurrency":\#(callers),"#
             + #""payload":\#(options.payload),"calls_per_s":\#(fixed(Double(sorted.count) / seconds, 0)),"#
             + #""p50_us":\#(fixed(percentile(0.5), 1)),"p99_us":\#(fixed(percentile(0.99), 1)),"#
-            + #""cpu_s":\#(fixed(cpu, 2)),"duration_s":\#(fixed(seconds, 2)),"callers":"\#(options.onLoop ? "loop" : "default")"}"#
+            + #""cpu_s":\#(fixed(cpu, 2)),"duration_s":\#(fixed(seconds, 2))}"#
     }
 
     static func measureOneWay(_ echo: BenchEcho, options: Options, serverPID: Int32) async throws -> String {
@@ -207,4 +208,9 @@ enum CPUTime {
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
+}
+
+/// Warm-up (0), measuring (1), done (2): read by every caller after each call.
+final class BenchPhase: Sendable {
+    let value = Atomic<Int>(0)
 }

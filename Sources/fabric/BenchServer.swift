@@ -7,13 +7,7 @@ distributed actor BenchEcho {
     typealias ActorSystem = FabricActorSystem
     private var received = 0
 
-    nonisolated var unownedExecutor: UnownedSerialExecutor { loopExecutor }
-    private nonisolated let loopExecutor: UnownedSerialExecutor
-
-    init(actorSystem: FabricActorSystem) {
-        self.actorSystem = actorSystem
-        self.loopExecutor = actorSystem.loopExecutor()
-    }
+    nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
 
     distributed func bytes(_ payload: [UInt8]) -> [UInt8] { payload }
 

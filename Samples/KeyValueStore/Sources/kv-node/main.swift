@@ -1,0 +1,59 @@
+// kv-node: one process of the key-value sample. Each node hosts a `Store` named "store"; any
+// node or client can call the store of any node by that node's name.
+//
+//   kv-node --name NAME --listen HOST:PORT [--seed HOST:PORT]...
+#if canImport(Glibc)
+import Glibc
+#endif
+import Fabric
+import KeyValueStore
+
+func fail(_ message: String) -> Never {
+    fputs("kv-node: \(message)\nusage: kv-node --name NAME --listen HOST:PORT [--seed HOST:PORT]...\n", stderr)
+    exit(2)
+}
+
+var name: NodeId?
+var listen: NodeAddress?
+var seeds: [NodeAddress] = []
+var arguments = CommandLine.arguments.dropFirst()
+while let flag = arguments.popFirst() {
+    guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
+    switch flag {
+    case "--name": name = NodeId(validating: value) ?? fail("bad name \(value)")
+    case "--listen": listen = NodeAddress(parsing: value) ?? fail("bad address \(value)")
+    case "--seed": seeds.append(NodeAddress(parsing: value) ?? fail("bad address \(value)"))
+    default: fail("unknown flag \(flag)")
+    }
+}
+guard let name, let listen else { fail("--name and --listen are required") }
+
+// Block SIGTERM and SIGINT in every thread (the node's threads inherit the mask) so that the
+// main thread can wait for them with sigtimedwait.
+var signals = sigset_t()
+sigemptyset(&signals)
+sigaddset(&signals, SIGTERM)
+sigaddset(&signals, SIGINT)
+pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+let node = try FabricNode(FabricNodeConfiguration(name: name, listen: listen, seeds: seeds))
+registerStoreErrors(on: node.system)
+_ = try node.system.make(name: "store") { Store(actorSystem: node.system) }
+node.system.onPeerEvent { event in
+    switch event {
+    case .up(let peer, _): print("fabric-event peer-up node=\(peer)")
+    case .down(let peer): print("fabric-event peer-down node=\(peer)")
+    }
+    fflush(stdout)
+}
+print("fabric-event ready node=\(name) listen=\(listen) generation=\(String(node.generation, radix: 16))")
+fflush(stdout)
+
+// Runs until SIGTERM or SIGINT, or until the test process that started it is gone.
+let parent = getenv("FABRIC_EXIT_WITH_PARENT").flatMap { pid_t(String(cString: $0)) }
+while true {
+    var timeout = timespec(tv_sec: 0, tv_nsec: 200_000_000)
+    if sigtimedwait(&signals, nil, &timeout) > 0 { break }
+    if let parent, kill(parent, 0) != 0, errno == ESRCH { break }
+}
+await node.leave()
