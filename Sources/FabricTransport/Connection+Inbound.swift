@@ -22,6 +22,7 @@ extension Connection: TCPStreamDelegate {
     static let readChunkBytes = 64 * 1024
 
     package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
+        streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
         if isWritable { resumeSpaceWaiters() }
     }
 

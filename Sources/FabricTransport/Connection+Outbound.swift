@@ -57,7 +57,7 @@ extension Connection {
 
     /// Whether callers should wait before queuing more (the soft limit), checked without a lock.
     package var isBackPressured: Bool {
-        outbound.withLock { $0.queuedBytes } + (stream?.pendingWriteBytes ?? 0) > limits.outboundQueueBytesSoftMax
+        outbound.withLock { $0.queuedBytes } + streamBacklog.load(ordering: .relaxed) > limits.outboundQueueBytesSoftMax
     }
 
     /// Suspends the caller until the queue drains below the soft limit (or the connection closes).
@@ -153,6 +153,7 @@ extension Connection {
         counters.add(.bytesOut, UInt64(writeBuffer.count))
         lastSent = loop.now
         writeBuffer.withUnsafeBytes { stream.write($0) }
+        streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
     }
 }
 

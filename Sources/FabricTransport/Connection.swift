@@ -45,7 +45,9 @@ package final class Connection: @unchecked Sendable {
 
     /// Shared with callers on other threads.
     let outbound = Mutex(OutboundQueue())
-    private let backPressured = Atomic<Bool>(false)
+    /// Bytes the stream still holds unsent, as of the loop's last look (read by callers on
+    /// other threads for back-pressure, so it lives in an atomic).
+    let streamBacklog = Atomic<Int>(0)
 
     init(id: UInt64, loop: EventLoop, transport: Transport, dialing address: NodeAddress?) {
         self.id = id

@@ -51,18 +51,29 @@ import FabricWire
     @Test func fuzzedTargetsAndTypeNamesAreSerializationErrors() async throws {
         let cluster = try await LocalCluster.start(names: ["a", "b"])
         defer { Task { await cluster.shutdown() } }
-        let poke = try await Self.pokeIdentifier(cluster)
-        let a = cluster["a"].system
-        let recipient = ActorID.wellKnown("bystander", on: NodeId("b"))
+        _ = try await Self.pokeIdentifier(cluster)
+        let a = cluster["a"].system, b = cluster["b"].system
+        try b.make(name: "greeter") { Greeter(actorSystem: b) }
+        let greeter = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+        let log = TargetIdentifierLog()
+        _ = try await FabricActorSystem.$targetLog.withValue(log) { try await greeter.identity(5) }
+        let identity = try #require(log.identifiers.withLock { $0.first })
+        let five = try BinaryEncoder().encode(5)
         var random = SplitMix64(seed: 0xFAB)
         for round in 0..<300 {
             let length = Int(random.next() % 120) + 1
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             if round % 3 == 0 { bytes = Array("$s".utf8) + bytes + Array("TE".utf8) }
             let junk = String(decoding: bytes, as: UTF8.self)
-            let target = round % 2 == 0 ? junk : poke
-            let substitutions = round % 2 == 0 ? [] : [junk, "Si", "5proto3BoxCySiG" + junk]
-            let reply = try await a.rawCall(recipient, target: target, genericSubstitutions: substitutions, arguments: [])
+            let reply: ReplyEnvelope
+            if round % 2 == 0 {
+                // A made-up target identifier.
+                reply = try await a.rawCall(.wellKnown("bystander", on: NodeId("b")), target: junk, arguments: [])
+            } else {
+                // A real generic target with a made-up type name as its substitution.
+                reply = try await a.rawCall(
+                    .wellKnown("greeter", on: NodeId("b")), target: identity, genericSubstitutions: [junk], arguments: [five])
+            }
             guard case .failure(let failure) = reply else {
                 Issue.record("round \(round) ran: \(reply)")
                 continue
@@ -70,8 +81,9 @@ import FabricWire
             #expect(failure.code == .serialization, "round \(round): \(failure.message)")
         }
         // The node still serves.
-        let remote = try Bystander.resolve(id: recipient, using: a)
+        let remote = try Bystander.resolve(id: .wellKnown("bystander", on: NodeId("b")), using: a)
         #expect(try await remote.poke() == 42)
+        #expect(try await greeter.identity(6) == 6)
     }
 
     @Test func wrongArgumentBytesAreSerializationErrors() async throws {
