@@ -8,8 +8,14 @@ import Glibc
 import Fabric
 import KeyValueStore
 
+/// Writes a line straight to a file descriptor (no stdio buffering: a test reads the log live).
+func writeLine(_ text: String, to descriptor: Int32 = 1) {
+    var line = text + "\n"
+    line.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+}
+
 func fail(_ message: String) -> Never {
-    fputs("kv-node: \(message)\nusage: kv-node --name NAME --listen HOST:PORT [--seed HOST:PORT]...\n", stderr)
+    writeLine("kv-node: \(message)\nusage: kv-node --name NAME --listen HOST:PORT [--seed HOST:PORT]...", to: 2)
     exit(2)
 }
 
@@ -20,10 +26,17 @@ var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
     switch flag {
-    case "--name": name = NodeId(validating: value) ?? fail("bad name \(value)")
-    case "--listen": listen = NodeAddress(parsing: value) ?? fail("bad address \(value)")
-    case "--seed": seeds.append(NodeAddress(parsing: value) ?? fail("bad address \(value)"))
-    default: fail("unknown flag \(flag)")
+    case "--name":
+        guard let parsed = NodeId(validating: value) else { fail("bad name \(value)") }
+        name = parsed
+    case "--listen":
+        guard let parsed = NodeAddress(parsing: value) else { fail("bad address \(value)") }
+        listen = parsed
+    case "--seed":
+        guard let parsed = NodeAddress(parsing: value) else { fail("bad address \(value)") }
+        seeds.append(parsed)
+    default:
+        fail("unknown flag \(flag)")
     }
 }
 guard let name, let listen else { fail("--name and --listen are required") }
@@ -38,16 +51,14 @@ pthread_sigmask(SIG_BLOCK, &signals, nil)
 
 let node = try FabricNode(FabricNodeConfiguration(name: name, listen: listen, seeds: seeds))
 registerStoreErrors(on: node.system)
-_ = try node.system.make(name: "store") { Store(actorSystem: node.system) }
+try node.system.make(name: "store") { Store(actorSystem: node.system) }
 node.system.onPeerEvent { event in
     switch event {
-    case .up(let peer, _): print("fabric-event peer-up node=\(peer)")
-    case .down(let peer): print("fabric-event peer-down node=\(peer)")
+    case .up(let peer, _): writeLine("fabric-event peer-up node=\(peer)")
+    case .down(let peer): writeLine("fabric-event peer-down node=\(peer)")
     }
-    fflush(stdout)
 }
-print("fabric-event ready node=\(name) listen=\(listen) generation=\(String(node.generation, radix: 16))")
-fflush(stdout)
+writeLine("fabric-event ready node=\(name) listen=\(listen) generation=\(String(node.generation, radix: 16))")
 
 // Runs until SIGTERM or SIGINT, or until the test process that started it is gone.
 let parent = getenv("FABRIC_EXIT_WITH_PARENT").flatMap { pid_t(String(cString: $0)) }

@@ -9,7 +9,7 @@ import Testing
         let cluster = try await LocalCluster.start(names: ["one", "two"])
         for node in cluster.nodes { registerStoreErrors(on: node.system) }
         let two = cluster["two"].system
-        _ = try two.make(name: "store") { Store(actorSystem: two) }
+        try two.make(name: "store") { Store(actorSystem: two) }
         let store = try Store.resolve(id: .wellKnown("store", on: NodeId("two")), using: cluster["one"].system)
         let first = try await store.put(Write(key: "a", value: "1"))
         #expect(first == Entry(key: "a", value: "1", version: 1))
