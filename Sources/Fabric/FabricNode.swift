@@ -85,6 +85,23 @@ public final class FabricNode: Sendable {
         transport.knownPeers.map { Peer(name: $0.node, address: $0.address, generation: $0.generation) }
     }
 
+    /// Counters of this node: per peer (bytes, frames, errors, reconnects) and node-wide.
+    public var stats: NodeStats {
+        let transportCounters = transport.counters
+        return NodeStats(
+            peers: Dictionary(uniqueKeysWithValues: transport.peerStatistics.map { ($0.key.name, $0.value) }),
+            connectionsAccepted: transportCounters.value(.connectionsAccepted),
+            connectionsRefused: transportCounters.value(.connectionsRefused),
+            handshakeFailures: transportCounters.value(.handshakeFailures),
+            handshakeTimeouts: transportCounters.value(.handshakeTimeouts),
+            protocolErrors: transportCounters.value(.protocolErrors),
+            callsSent: system.statistic(.callsSent),
+            callsReceived: system.statistic(.callsReceived),
+            oneWayReceived: system.statistic(.oneWayReceived),
+            oneWayErrors: system.statistic(.oneWayErrors),
+            rejectedTargets: system.statistic(.rejectedTargets))
+    }
+
     private static func randomGeneration() -> UInt64 {
         var random = SystemRandomNumberGenerator()
         var generation: UInt64 = 0
@@ -113,4 +130,25 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
     public let generation: UInt64
 
     public var description: String { "\(name)@\(address?.description ?? "client")" }
+}
+
+/// A node's counters at one moment (`FabricNode.stats`).
+public struct NodeStats: Sendable, Hashable, Codable {
+    /// Traffic per peer name, over every connection to it so far.
+    public var peers: [String: PeerStats]
+    public var connectionsAccepted: UInt64
+    /// Connections turned away: over the limit, or losing a simultaneous-connect tie-break.
+    public var connectionsRefused: UInt64
+    public var handshakeFailures: UInt64
+    /// Connections closed because they sent no handshake in time.
+    public var handshakeTimeouts: UInt64
+    /// Connections closed for malformed frames or messages.
+    public var protocolErrors: UInt64
+    public var callsSent: UInt64
+    public var callsReceived: UInt64
+    public var oneWayReceived: UInt64
+    /// One-way calls that failed on this node (counted, since no reply goes back).
+    public var oneWayErrors: UInt64
+    /// Calls refused because their target was not a method of the recipient's type.
+    public var rejectedTargets: UInt64
 }

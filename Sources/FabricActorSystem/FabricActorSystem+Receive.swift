@@ -35,6 +35,16 @@ extension FabricActorSystem: TransportDelegate {
         }
         let handler = FabricResultHandler(
             system: self, connection: connection, callID: frame.messageID, isOneWay: isOneWay)
+        if !isOneWay {
+            let running = connection.inboundCallsRunning.add(1, ordering: .relaxed).newValue
+            guard running <= limits.inboundCallsPerConnectionMax else {
+                connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+                refuse(
+                    frame.messageID, on: connection, isOneWay: false,
+                    FabricError.rejected("\(node) is running \(running - 1) calls from this connection already"))
+                return
+            }
+        }
         if isOneWay {
             oneWayMailboxes.deliver(
                 OneWayDelivery(actor: actor, envelope: envelope, handler: handler), system: self, connection: connection)
@@ -52,6 +62,7 @@ extension FabricActorSystem: TransportDelegate {
             await CallContext.$deadline.withValue(deadline) {
                 await self.execute(actor: actor, envelope: envelope, handler: handler)
             }
+            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
         }
     }
 

@@ -102,6 +102,11 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         group.next()
     }
 
+    /// One of the call path's counters, for `FabricNode.stats`.
+    package func statistic(_ counter: ActorSystemCounters.Counter) -> UInt64 {
+        counters.value(counter)
+    }
+
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         logSink(level, message())
     }
@@ -120,8 +125,8 @@ public enum PeerEvent: Sendable, Hashable {
 }
 
 /// Counters of the call path, for stats and tests.
-final class ActorSystemCounters: Sendable {
-    enum Counter: Sendable { case callsSent, callsReceived, oneWayReceived, oneWayErrors, rejectedTargets, badEnvelopes }
+package final class ActorSystemCounters: Sendable {
+    package enum Counter: Sendable { case callsSent, callsReceived, oneWayReceived, oneWayErrors, rejectedTargets, badEnvelopes }
 
     private let callsSent = Atomic<UInt64>(0)
     private let callsReceived = Atomic<UInt64>(0)

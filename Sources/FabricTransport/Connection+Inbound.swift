@@ -5,21 +5,16 @@ import FabricWire
 /// The receive path: stream bytes → frames → routed by kind. Any `WireError` closes the
 /// connection with the error as its reason and moves a counter; the node goes on serving others.
 extension Connection: TCPStreamDelegate {
-    /// Reads straight into the frame decoder's free space (no copy), then decodes what is complete.
-    package func streamRead(_ stream: TCPStream, using read: (UnsafeMutableRawBufferPointer) -> Int) {
-        guard phase != .closed else {
-            _ = read(stream.loop.sharedReadBuffer)
-            return
-        }
-        let count = decoder.withUnsafeWriteSpace(minimumCapacity: Self.readChunkBytes) { read($0) }
-        guard count > 0 else { return }
-        counters.add(.bytesIn, UInt64(count))
+    /// Bytes arrived in the loop's shared read buffer: the decoder keeps only what it cannot
+    /// decode yet, so an idle connection holds no read buffer of its own (1,000 connections
+    /// must fit in a few megabytes).
+    package func streamDidRead(_ stream: TCPStream, _ bytes: UnsafeRawBufferPointer) {
+        guard phase != .closed else { return }
+        counters.add(.bytesIn, UInt64(bytes.count))
+        decoder.feed(bytes)
         lastReceived = loop.now
         drainFrames()
     }
-
-    /// Free space asked of the decoder per read.
-    static let readChunkBytes = 64 * 1024
 
     package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
         streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)

@@ -17,7 +17,9 @@ package final class Connection: @unchecked Sendable {
     package let loop: EventLoop
     /// Whether this side dialed (it sends the hello) or accepted.
     package let isDialer: Bool
-    package let counters = PeerCounters()
+    /// Traffic counters: the connection's own until the handshake names the peer, then that
+    /// peer's (which outlive connections, so reconnects add up). Loop-confined.
+    var counters = PeerCounters()
     unowned let transport: Transport
 
     // Loop-confined state.
@@ -48,6 +50,9 @@ package final class Connection: @unchecked Sendable {
     /// Bytes the stream still holds unsent, as of the loop's last look (read by callers on
     /// other threads for back-pressure, so it lives in an atomic).
     let streamBacklog = Atomic<Int>(0)
+    /// Incoming two-way calls running now (the actor system counts them against
+    /// `Limits.inboundCallsPerConnectionMax`).
+    package let inboundCallsRunning = Atomic<Int>(0)
 
     init(id: UInt64, loop: EventLoop, transport: Transport, dialing address: NodeAddress?) {
         self.id = id
@@ -133,7 +138,7 @@ package final class Connection: @unchecked Sendable {
     /// What a call pending on a connection that closed for `reason` fails with.
     static func callFailure(for reason: FabricError) -> FabricError {
         switch reason.code {
-        case .nodeDown, .shutdown: reason
+        case .nodeDown, .shutdown, .nodeUnreachable: reason
         default: FabricError(.nodeUnreachable, "connection lost: \(reason.message)")
         }
     }

@@ -63,6 +63,11 @@ extension Transport {
         }
     }
 
+    /// Each known peer's traffic counters, over all its connections so far.
+    package var peerStatistics: [NodeId: PeerStats] {
+        state.withLock { state in state.peers.mapValues { $0.counters.snapshot } }
+    }
+
     /// The process generation a connected node runs, if known.
     package func generation(of node: NodeId) -> UInt64? {
         state.withLock { state in state.peers[node].flatMap { $0.generation == 0 ? nil : $0.generation } }
@@ -155,8 +160,10 @@ extension Transport {
 
     func connectionDidBecomeReady(_ connection: Connection, peers: [PeerInfo]) {
         guard let peer = connection.remote else { return }
-        let (notifyUp, restartedFrom) = state.withLock { state -> (Bool, UInt64?) in
+        let (notifyUp, restartedFrom, counters) = state.withLock { state -> (Bool, UInt64?, PeerCounters) in
             var record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
+            if record.everConnected, !record.isUp { record.counters.add(.reconnects) }
+            record.everConnected = true
             let restartedFrom = record.generation != 0 && record.generation != peer.generation ? record.generation : nil
             let notify = !record.isUp || restartedFrom != nil
             record.generation = peer.generation
@@ -165,8 +172,9 @@ extension Transport {
             record.backoff.reset()
             record.nextDialAllowed = .zero
             state.peers[peer.node] = record
-            return (notify, restartedFrom)
+            return (notify, restartedFrom, record.counters)
         }
+        connection.counters = counters
         if let restartedFrom {
             delegate?.transportPeerDown(peer.node, generation: restartedFrom, restarted: true)
         }

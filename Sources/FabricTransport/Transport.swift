@@ -150,6 +150,10 @@ struct PeerRecord {
     /// No dial before this instant (after a failure).
     var nextDialAllowed: Instant = .zero
     var redialScheduled = false
+    /// Traffic of every connection this node has had with the peer.
+    let counters = PeerCounters()
+    /// Whether a connection to the peer was ever ready (the next one is a reconnect).
+    var everConnected = false
 
     init(node: NodeId) { self.node = node }
 }

@@ -24,6 +24,11 @@ import FabricTestKit
             #expect(answer == ["hello Ada", "hello Ada", "hello Ada"])
             #expect(try await remote.greet(Greeting(name: "x", times: 0)) == [])
             #expect(cluster["a"].system.counters.value(.callsSent) == 2)
+            let stats = cluster["a"].stats
+            #expect(stats.callsSent == 2)
+            #expect((stats.peers["b"]?.framesOut ?? 0) >= 2)
+            #expect((stats.peers["b"]?.bytesIn ?? 0) > 0)
+            #expect(cluster["b"].stats.callsReceived == 2)
         }
     }
 

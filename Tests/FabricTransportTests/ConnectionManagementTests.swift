@@ -83,5 +83,6 @@ import Testing
         }
         #expect(back, "a did not redial b: \(a.transport.connectedPeers)")
         #expect(a.transport.counters.value(.redials) >= 1)
+        #expect(a.transport.peerStatistics[NodeId("b")]?.reconnects == 1)
     }
 }
