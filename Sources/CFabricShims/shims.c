@@ -19,7 +19,7 @@
 #define TCP_NOTSENT_LOWAT 25
 #endif
 
-_Thread_local void *cfabric_current_loop_storage = NULL;
+_Thread_local void *cfabric_current_loop_storage __attribute__((tls_model("initial-exec"))) = NULL;
 
 const uint32_t CFABRIC_EPOLLIN = EPOLLIN;
 const uint32_t CFABRIC_EPOLLOUT = EPOLLOUT;

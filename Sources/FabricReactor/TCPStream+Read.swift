@@ -36,12 +36,13 @@ extension TCPStream {
         }
     }
 
-    /// Lets the delegate supply the memory for one `read`.
+    /// Lets the delegate supply the memory for one `read`. Without a delegate the bytes are read
+    /// into the loop's buffer and dropped, so that end of stream and errors are still seen (with
+    /// level-triggered epoll an unread socket would be reported again every turn).
     private func readOnce() -> ReadOutcome {
-        guard let delegate else { return .notAttempted }
         var outcome = ReadOutcome.notAttempted
         let descriptor = self.descriptor
-        delegate.streamRead(self) { buffer in
+        func readOnce(into buffer: UnsafeMutableRawBufferPointer) -> Int {
             guard case .notAttempted = outcome else { return 0 }
             precondition(buffer.count > 0, "TCPStreamDelegate passed an empty buffer to read into")
             let result = cfabric_read(descriptor, buffer.baseAddress, buffer.count)
@@ -57,6 +58,11 @@ extension TCPStream {
                 outcome = .failed(Int32(-result))
             }
             return 0
+        }
+        if let delegate {
+            delegate.streamRead(self, using: readOnce(into:))
+        } else {
+            _ = readOnce(into: loop.sharedReadBuffer)
         }
         return outcome
     }

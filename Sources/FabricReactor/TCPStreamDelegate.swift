@@ -7,10 +7,13 @@
 /// without a buffer of their own implement `streamDidRead(_:_:)` instead; the default
 /// `streamRead` reads into a buffer the loop shares between its streams.
 package protocol TCPStreamDelegate: AnyObject {
-    /// Bytes are waiting: call `read` at most once with writable memory (not empty). It returns
-    /// how many bytes it put at the start of that memory; 0 means none this time (the stream
-    /// reports end of stream or errors itself, after this call returns). The stream calls again
-    /// while more may be waiting, up to `Limits.streamReadsPerTurnMax` times per turn.
+    /// Bytes are waiting: call `read` once with writable memory (not empty; later calls in the
+    /// same callback return 0). It returns how many bytes it put at the start of that memory; 0
+    /// means none this time (the stream reports end of stream or errors itself, after this call
+    /// returns). The stream calls again while more may be waiting, up to
+    /// `Limits.streamReadsPerTurnMax` times per turn. An owner that does not want input now
+    /// must `pauseReading()` rather than skip the read: epoll is level-triggered, so unread
+    /// bytes are reported again at once.
     func streamRead(_ stream: TCPStream, using read: (UnsafeMutableRawBufferPointer) -> Int)
 
     /// Bytes arrived (only called by the default `streamRead`); they are valid during the call.
@@ -21,7 +24,8 @@ package protocol TCPStreamDelegate: AnyObject {
     func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool)
 
     /// The stream closed; called exactly once. `error` is nil for an orderly close: the peer's
-    /// end of stream, or a local `close()` that sent everything queued.
+    /// end of stream (output still queued is dropped), or a local `close()` that sent
+    /// everything queued. A local `close(error:)` calls this before it returns.
     func streamDidClose(_ stream: TCPStream, error: ReactorError?)
 }
 

@@ -243,6 +243,43 @@ import Testing
         #expect(received == payload)
     }
 
+    /// Output written before `start()` goes out once the stream starts.
+    @Test func writesBeforeStartAreSentOnStart() async throws {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let (listener, server) = try makeServer(group: group)
+        defer { listener.close() }
+        let stream = try await connect(port: listener.localPort, on: group.loops[0]).get()
+        await onLoop(stream.loop) { stream.write([1, 2, 3]) }
+        #expect(await eventually { server.count == 1 })
+        try await Task.sleep(for: .milliseconds(20))
+        let (serverStream, serverDelegate) = server.accepted[0]
+        #expect(await onLoop(serverStream.loop) { serverDelegate.received.isEmpty })
+        await onLoop(stream.loop) {
+            stream.delegate = RecordingDelegate()
+            stream.start()
+        }
+        #expect(await eventually { await onLoop(serverStream.loop) { serverDelegate.received == [1, 2, 3] } })
+    }
+
+    /// A stream whose owner dropped the delegate still notices the peer closing (and does not
+    /// spin on the unread socket).
+    @Test func aStreamWithoutADelegateStillSeesTheEnd() async throws {
+        let group = EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let (listener, server) = try makeServer(group: group)
+        defer { listener.close() }
+        let (stream, _) = try await connectClient(port: listener.localPort, on: group.loops[0])
+        await onLoop(stream.loop) { stream.delegate = nil }
+        #expect(await eventually { server.count == 1 })
+        let (serverStream, _) = server.accepted[0]
+        await onLoop(serverStream.loop) {
+            serverStream.write([UInt8](repeating: 5, count: 1000))
+            serverStream.close()
+        }
+        #expect(await eventually { await onLoop(stream.loop) { !stream.isOpen } })
+    }
+
     @Test func streamsKnowTheirAddresses() async throws {
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }

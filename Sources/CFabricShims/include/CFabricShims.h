@@ -88,8 +88,10 @@ int cfabric_set_thread_name(const char *name);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t cfabric_monotonic_nanoseconds(void);
 
-/* The event loop running on the calling thread (NULL on other threads). */
-extern _Thread_local void *cfabric_current_loop_storage;
+/* The event loop running on the calling thread (NULL on other threads). Initial-exec TLS: a
+   plain load relative to the thread pointer, no __tls_get_addr call (it is read on every
+   execute and enqueue). */
+extern _Thread_local void *cfabric_current_loop_storage __attribute__((tls_model("initial-exec")));
 
 static inline void *cfabric_current_loop(void) { return cfabric_current_loop_storage; }
 static inline void cfabric_set_current_loop(void *loop) { cfabric_current_loop_storage = loop; }

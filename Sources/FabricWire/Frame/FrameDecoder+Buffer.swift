@@ -29,19 +29,20 @@ extension FrameDecoder {
         }
     }
 
-    /// Makes at least `minimum` bytes writable after `writeIndex`, and enough for the whole
-    /// frame being received when its (already validated) length says it is larger: one
-    /// allocation for a large frame instead of a series of regrowths. Moves unread bytes to the
-    /// front when that makes room; replaces a large buffer by one of the size needed.
+    /// Makes at least `minimum` bytes writable after `writeIndex`, and enough for the rest of
+    /// the frame being received when its (already validated) length says it is larger. A new
+    /// buffer holds that frame plus one more read, so a large frame costs one allocation and
+    /// its last read does not regrow it. Moves unread bytes to the front when that makes room;
+    /// replaces a buffer over `retainedCapacityMax` by one of the size needed.
     private mutating func reserveWriteSpace(_ minimum: Int) {
-        let wanted = max(minimum, bytesMissingFromPendingFrame())
+        let missing = bytesMissingFromPendingFrame()
+        let wanted = max(minimum, missing)
         guard storage.count - writeIndex < wanted else { return }
         let unread = bufferedBytes
-        let needed = unread + wanted
-        if needed <= storage.count, storage.count <= Self.retainedCapacityMax {
+        if unread + wanted <= storage.count, storage.count <= Self.retainedCapacityMax {
             moveUnreadToFront()
         } else {
-            reallocate(capacity: max(needed, Self.initialCapacity))
+            reallocate(capacity: max(unread + missing + minimum, Self.initialCapacity))
         }
     }
 

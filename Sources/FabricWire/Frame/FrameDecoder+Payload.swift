@@ -1,32 +1,13 @@
 /// Getting a frame's payload out of the read buffer, and consuming the frame.
 extension FrameDecoder {
-    /// The uncompressed payload at `range`; consumes the frame ending at `frameEnd`.
+    /// The uncompressed payload at `range`, copied into an array of its own; consumes the frame
+    /// ending at `frameEnd`.
     mutating func takePayload(_ range: Range<Int>, frameEnd: Int) -> ArraySlice<UInt8> {
-        let followingBytes = writeIndex - frameEnd
-        if range.count >= Self.handOffPayloadBytesMin, followingBytes <= range.count {
-            return handOffStorage(payload: range, frameEnd: frameEnd)
-        }
         let payload = storage.withUnsafeBytes { raw in
             Self.makeArray(copying: UnsafeRawBufferPointer(rebasing: raw[range]), capacity: range.count)
         }
         consume(upTo: frameEnd)
         return payload[...]
-    }
-
-    /// Gives the whole read buffer to the payload and continues in a new buffer holding only the
-    /// bytes after the frame: a large payload is not copied, and the bytes that are copied are
-    /// at most as many as the payload's.
-    private mutating func handOffStorage(payload range: Range<Int>, frameEnd: Int) -> ArraySlice<UInt8> {
-        let handed = storage
-        let followingBytes = writeIndex - frameEnd
-        storage = handed.withUnsafeBytes { raw in
-            Self.makeArray(
-                copying: UnsafeRawBufferPointer(rebasing: raw[frameEnd..<writeIndex]),
-                capacity: max(Self.initialCapacity, followingBytes))
-        }
-        readIndex = 0
-        writeIndex = followingBytes
-        return handed[range]
     }
 
     /// The decompressed zstd payload at `range`, capped so that the frame would fit in

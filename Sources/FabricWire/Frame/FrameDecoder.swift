@@ -13,10 +13,12 @@ import FabricCore
 /// before feeding more: the buffer then never holds more than one frame plus one read, and it
 /// is compacted and shrunk as frames leave.
 ///
-/// Payloads: a small payload is copied once into its own array (cheaper than anything that
-/// shares a buffer still being written to, since writing to a shared array copies all of it);
-/// a large one takes the whole read buffer with it and the decoder starts a new buffer with
-/// the few bytes that followed the frame, so large payloads are never copied at all.
+/// Payloads are copied once, into an array of their own, and the read buffer is reused.
+/// Measured in a release build (`Docs/WireProtocol.md`, "Decoder design"): handing the read
+/// buffer itself to a large payload and starting a new buffer avoids the copy, but makes the
+/// allocator give the memory back and fault it in again on every frame, 8 to 15 times slower
+/// than copying at 10 GB/s or more; and a slice of a buffer that is later written to would make
+/// copy-on-write duplicate the whole buffer.
 ///
 /// Not `Sendable` (it reuses a zstd context): keep it in the connection's isolation domain.
 package struct FrameDecoder {
@@ -41,9 +43,7 @@ package struct FrameDecoder {
     static let initialCapacity = 16 * 1024
     /// A buffer larger than this (grown for a large frame) is released once it is empty, so an
     /// idle connection does not keep a large frame's worth of memory.
-    static let retainedCapacityMax = 256 * 1024
-    /// Payloads at least this large take the read buffer with them instead of being copied.
-    static let handOffPayloadBytesMin = 64 * 1024
+    static let retainedCapacityMax = 1024 * 1024
 
     package init(frameBytesMax: Int) {
         Self.checkFrameBytesMax(frameBytesMax)

@@ -149,12 +149,31 @@ package struct WireReader {
     package mutating func readString(maxBytes: Int) throws(WireError) -> String {
         let range = try readBytesRange(maxBytes: maxBytes)
         let text = UnsafeRawBufferPointer(rebasing: bytes[range]).withMemoryRebound(to: UInt8.self) {
-            String(validating: $0, as: UTF8.self)
+            utf8 in
+            // Names, paths and targets are ASCII: checking that is a few word operations, while
+            // the general validator costs more than the rest of a call envelope's decoding.
+            Self.isASCII(utf8) ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
         }
         guard let text else {
             throw WireError(.malformed, "invalid UTF-8 in a string at offset \(range.lowerBound)")
         }
         return text
+    }
+
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    static func isASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(utf8)
+        var offset = 0
+        var highBits: UInt64 = 0
+        while offset + 8 <= raw.count {
+            highBits |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < raw.count {
+            highBits |= UInt64(raw[offset])
+            offset += 1
+        }
+        return highBits & 0x8080_8080_8080_8080 == 0
     }
 
     /// Reads a one-byte boolean: 0 or 1, anything else `malformed` (one encoding per value).
