@@ -1,0 +1,116 @@
+import FabricCore
+
+/// One step of a coding path as the binary coders store it.
+///
+/// Paths are kept as a chain of frames with one component each and turned into
+/// `[any CodingKey]` only when someone asks (`codingPath`) or an error is reported, so that
+/// coding a value does not build an array per level.
+enum BinaryPathComponent {
+    /// The value was handed on within the same slot (a single value container, an optional's
+    /// payload): the path does not grow.
+    case none
+    /// An entry of a keyed container.
+    case key(any CodingKey)
+    /// An element of an unkeyed container.
+    case index(Int)
+}
+
+/// The key Codable paths use for a position in an unkeyed container.
+struct BinaryIndexKey: CodingKey {
+    let intValue: Int?
+    var stringValue: String { "Index \(intValue ?? 0)" }
+
+    init(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { return nil }
+}
+
+/// The key `superEncoder()` and `superDecoder()` use for the superclass's entry.
+struct BinarySuperKey: CodingKey {
+    var stringValue: String { BinaryWireFormat.superKeyName }
+    var intValue: Int? { nil }
+
+    init() {}
+    init?(stringValue: String) {
+        guard stringValue == BinaryWireFormat.superKeyName else { return nil }
+    }
+    init?(intValue: Int) { return nil }
+}
+
+/// Builds coding paths from frame chains and renders them for error messages.
+enum BinaryCodingPath {
+    /// Components longer than this are cut in messages: dictionary keys come from the payload.
+    static let componentCharactersMax = 64
+
+    /// The path ending at frame `frame`, given how to step from a frame to its parent.
+    static func keys(
+        endingAt frame: Int,
+        step: (Int) -> (parent: Int, component: BinaryPathComponent)
+    ) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var index = frame
+        while index >= 0 {
+            let (parent, component) = step(index)
+            switch component {
+            case .none: break
+            case .key(let key): keys.append(key)
+            case .index(let position): keys.append(BinaryIndexKey(intValue: position))
+            }
+            index = parent
+        }
+        keys.reverse()
+        return keys
+    }
+
+    /// `a.b[3].c`, for messages.
+    static func render(_ keys: [any CodingKey]) -> String {
+        if keys.isEmpty { return "the top level" }
+        var text = ""
+        for key in keys {
+            if key is BinaryIndexKey, let position = key.intValue {
+                text += "[\(position)]"
+            } else {
+                if !text.isEmpty { text += "." }
+                text += String(key.stringValue.prefix(componentCharactersMax))
+            }
+        }
+        return text
+    }
+}
+
+extension WireError {
+    /// `error` with where it happened added to its message.
+    func located(at keys: [any CodingKey]) -> WireError {
+        WireError(code, Self.bounded("\(message) (at \(BinaryCodingPath.render(keys)))"))
+    }
+
+    /// A `WireError` for an error a user's `encode(to:)` or `init(from:)` threw: the coders
+    /// fail only with `WireError`. The message names the type and keeps the original
+    /// `EncodingError` / `DecodingError` description (which carries its coding path).
+    static func wrapping(_ error: any Error, coding valueType: Any.Type, isDecoding: Bool) -> WireError {
+        if let wire = error as? WireError { return wire }
+        let verb = isDecoding ? "decoding" : "encoding"
+        let code: Code
+        if let decoding = error as? DecodingError {
+            switch decoding {
+            case .dataCorrupted: code = .malformed
+            default: code = .typeMismatch
+            }
+        } else if error is EncodingError {
+            code = .typeMismatch
+        } else {
+            code = .malformed
+        }
+        return WireError(code, bounded("\(verb) \(valueType) failed: \(type(of: error)): \(error)"))
+    }
+
+    /// Messages are cut at `Limits.errorMessageBytesMax` bytes.
+    static func bounded(_ message: String) -> String {
+        guard message.utf8.count > Limits.errorMessageBytesMax else { return message }
+        var cut = ""
+        for character in message {
+            if cut.utf8.count + character.utf8.count > Limits.errorMessageBytesMax - 3 { break }
+            cut.append(character)
+        }
+        return cut + "..."
+    }
+}

@@ -1,0 +1,56 @@
+/// Decodes `Decodable` values from Fabric's compact binary format (see `BinaryWireFormat`).
+///
+/// Input is untrusted: every length and count is checked against the bytes that remain before
+/// anything is allocated, nesting is capped by `Limits.codingDepthMax`, and any problem is a
+/// `WireError`, never a crash. Public so that applications can check in their tests that their
+/// types survive the trip.
+public struct BinaryDecoder: Sendable {
+    /// Handed to every `init(from:)` as `Decoder.userInfo` (the actor system puts itself there
+    /// so that actor references can be decoded as arguments).
+    public var userInfo: [CodingUserInfoKey: any Sendable]
+
+    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+        self.userInfo = userInfo
+    }
+
+    /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws(WireError) -> T {
+        if let primitive = BinaryPrimitive.of(T.self) {
+            var position = 0
+            let value = try primitive.read(type, bytes, at: &position, end: bytes.count)
+            guard position == bytes.count else {
+                throw WireError(.trailingBytes, "\(bytes.count - position) bytes left after \(T.self)")
+            }
+            return value
+        }
+        let state = BinaryDecodingState(input: bytes, userInfo: userInfo)
+        do {
+            let value = try state.decodeTopLevel(type)
+            if let deferred = state.deferredError { throw deferred }
+            return value
+        } catch {
+            if let deferred = state.deferredError { throw deferred }
+            let wire = WireError.wrapping(error, coding: T.self, isDecoding: true)
+            if error is WireError, let path = state.failurePath {
+                throw wire.located(at: path)
+            }
+            throw wire
+        }
+    }
+
+    /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws(WireError) -> T {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(WireError) -> T in try decode(type, from: raw) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(WireError) -> T {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(WireError) -> T in try decode(type, from: raw) }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,51 @@
+/// Encodes `Encodable` values in Fabric's compact binary format (see `BinaryWireFormat`), the
+/// format of every argument and return value of a remote call.
+///
+/// Public so that applications can check in their tests that their types survive the trip.
+/// Scalars, strings and arrays of them take a fast path that never touches the Codable
+/// machinery; other values go through it with one shared state object per call.
+public struct BinaryEncoder: Sendable {
+    /// Handed to every `encode(to:)` as `Encoder.userInfo` (the actor system puts itself there).
+    public var userInfo: [CodingUserInfoKey: any Sendable]
+
+    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+        self.userInfo = userInfo
+    }
+
+    /// Appends the encoding of `value` to `buffer` (the call path encodes straight into a frame
+    /// buffer). On failure `buffer` is left as it was.
+    public func encode<T: Encodable>(_ value: T, into buffer: inout [UInt8]) throws(WireError) {
+        if let primitive = BinaryPrimitive.of(T.self) {
+            primitive.append(value, to: &buffer)
+            return
+        }
+        let state = BinaryEncodingState(buffer: &buffer, userInfo: userInfo)
+        do {
+            try state.encodeTopLevel(value)
+            try state.finish(into: &buffer)
+        } catch {
+            let wire = WireError.wrapping(error, coding: T.self, isDecoding: false)
+            state.abandon(into: &buffer)
+            if error is WireError, let path = state.failurePath {
+                throw wire.located(at: path)
+            }
+            throw wire
+        }
+    }
+
+    /// The encoding of `value`.
+    public func encode<T: Encodable>(_ value: T) throws(WireError) -> [UInt8] {
+        var buffer: [UInt8] = []
+        try encode(value, into: &buffer)
+        return buffer
+    }
+}
+
+extension BinaryEncodingState {
+    /// Where the encoding stood when it failed: the innermost frame still on the stack (frames
+    /// of values that threw are not popped). Nil when the error already names its place.
+    var failurePath: [any CodingKey]? {
+        guard deferredError == nil, !frames.isEmpty else { return nil }
+        return codingPath(endingAt: frames.count - 1)
+    }
+}

@@ -1,0 +1,146 @@
+/// Reading and writing the format's building blocks (varints, fixed-width integers,
+/// strings) at a position in a buffer, checking every length against the bytes that remain.
+extension BinaryWireFormat {
+    // MARK: Writing
+
+    /// Appends `value` as a varint.
+    @inline(__always)
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(truncatingIfNeeded: rest))
+    }
+
+    /// Writes `value` as a varint at `pointer`, returning the bytes written.
+    @inline(__always)
+    static func storeVarint(_ value: UInt64, at pointer: UnsafeMutableRawPointer) -> Int {
+        var rest = value
+        var offset = 0
+        while rest >= 0x80 {
+            pointer.storeBytes(of: UInt8(truncatingIfNeeded: rest) | 0x80, toByteOffset: offset, as: UInt8.self)
+            rest >>= 7
+            offset += 1
+        }
+        pointer.storeBytes(of: UInt8(truncatingIfNeeded: rest), toByteOffset: offset, as: UInt8.self)
+        return offset + 1
+    }
+
+    /// Appends `value` little endian in its full width.
+    @inline(__always)
+    static func appendLittleEndian<Integer: FixedWidthInteger>(_ value: Integer, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends a string: its UTF-8 byte count as a varint, then the bytes.
+    @inline(__always)
+    static func appendString(_ value: String, to bytes: inout [UInt8]) {
+        var string = value
+        string.withUTF8 { utf8 in
+            appendVarint(UInt64(utf8.count), to: &bytes)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// Bytes `appendString(value, to:)` appends.
+    @inline(__always)
+    static func stringSize(_ value: String) -> Int {
+        let count = value.utf8.count
+        return varintSize(UInt64(count)) + count
+    }
+
+    // MARK: Reading
+
+    /// Reads a varint at `position` (which moves past it), not reading at or past `end`.
+    @inline(__always)
+    static func readVarint(
+        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int
+    ) throws(WireError) -> UInt64 {
+        guard position < end else { throw truncated("a varint") }
+        let first = input[position]
+        if first < 0x80 {
+            position += 1
+            return UInt64(first)
+        }
+        return try readLongVarint(input, at: &position, end: end)
+    }
+
+    private static func readLongVarint(
+        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int
+    ) throws(WireError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        var cursor = position
+        while true {
+            guard cursor < end else { throw truncated("a varint") }
+            let byte = input[cursor]
+            cursor += 1
+            if shift == 63, byte > 1 {
+                throw WireError(.malformed, "varint does not fit in 64 bits")
+            }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 {
+                if byte == 0 { throw WireError(.malformed, "varint is not in its shortest form") }
+                position = cursor
+                return result
+            }
+            shift += 7
+        }
+    }
+
+    /// Reads a varint that counts bytes or elements and must fit in the `limit` that remains.
+    @inline(__always)
+    static func readLength(
+        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int, limit: Int, what: String
+    ) throws(WireError) -> Int {
+        let value = try readVarint(input, at: &position, end: end)
+        guard value <= UInt64(limit) else {
+            throw truncated("\(what) (\(value) claimed, \(limit) available)")
+        }
+        return Int(value)
+    }
+
+    /// Reads a fixed-width little-endian integer at `position`.
+    @inline(__always)
+    static func readLittleEndian<Integer: FixedWidthInteger>(
+        _ type: Integer.Type, _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int
+    ) throws(WireError) -> Integer {
+        let size = MemoryLayout<Integer>.size
+        guard end - position >= size else { throw truncated("\(Integer.self)") }
+        let value = Integer(littleEndian: input.loadUnaligned(fromByteOffset: position, as: Integer.self))
+        position += size
+        return value
+    }
+
+    /// Reads a string at `position`, validating its UTF-8.
+    static func readString(
+        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int
+    ) throws(WireError) -> String {
+        let count = try readLength(input, at: &position, end: end, limit: end - position, what: "String bytes")
+        let utf8 = UnsafeRawBufferPointer(rebasing: input[position..<position + count])
+        guard let string = String(validating: utf8, as: UTF8.self) else {
+            throw WireError(.malformed, "String is not valid UTF-8")
+        }
+        position += count
+        return string
+    }
+
+    /// Reads one `Bool` byte, which must be 0 or 1.
+    @inline(__always)
+    static func readBool(
+        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int
+    ) throws(WireError) -> Bool {
+        guard position < end else { throw truncated("Bool") }
+        let byte = input[position]
+        guard byte <= 1 else { throw WireError(.malformed, "Bool byte is \(byte), not 0 or 1") }
+        position += 1
+        return byte == 1
+    }
+
+    /// The error for input that ended early.
+    static func truncated(_ what: String) -> WireError {
+        WireError(.truncated, "input ends inside \(what)")
+    }
+}
