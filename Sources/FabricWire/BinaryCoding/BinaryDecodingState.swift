@@ -165,7 +165,7 @@ final class BinaryDecodingState {
             throw WireError(.malformed, "unknown container kind \(kind)")
         }
         let body = try BinaryWireFormat.readLength(
-            input, at: &position, end: end, limit: end - position, what: "a container's body")
+            input, at: &position, end: end, what: "a container's body")
         let isKeyed = kind == BinaryWireFormat.keyedKind
         let bytesPerItem = isKeyed ? UInt64(BinaryWireFormat.entryBytesMin) : 1
         guard count <= UInt64(body) / bytesPerItem else {

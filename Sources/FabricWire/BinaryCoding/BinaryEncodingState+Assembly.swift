@@ -46,13 +46,15 @@ extension BinaryEncodingState {
                     piece = pieces[piece].next
                 }
             } else {
-                // Children already added their header sizes to `contentSize`.
+                // Children already added the header bytes inside them to `contentSize`.
                 nodes[node].contentSize += nodes[node].end - nodes[node].start
             }
             (nodes[node].headerSize, nodes[node].valueCode) = try header(of: nodes[node])
             let parent = nodes[node].parent
             if !isReordered, parent >= 0 {
-                nodes[parent].contentSize += nodes[node].headerSize
+                // The parent's span covers this node's raw content but none of the headers in it.
+                let rawSpan = nodes[node].end - nodes[node].start
+                nodes[parent].contentSize += nodes[node].headerSize + nodes[node].contentSize - rawSpan
             }
         }
     }

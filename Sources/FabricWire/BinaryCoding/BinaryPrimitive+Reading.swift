@@ -75,7 +75,7 @@ extension BinaryPrimitive {
             throw WireError(.malformed, "unknown container kind \(header & BinaryWireFormat.kindMask)")
         }
         let body = try BinaryWireFormat.readLength(
-            input, at: &position, end: end, limit: end - position, what: "an unkeyed container's body")
+            input, at: &position, end: end, what: "an unkeyed container's body")
         let count = header >> BinaryWireFormat.kindBitCount
         guard count <= UInt64(body) else {
             throw WireError(.malformed, "unkeyed container claims \(count) elements in \(body) bytes")

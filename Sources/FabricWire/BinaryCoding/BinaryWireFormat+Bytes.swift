@@ -90,14 +90,14 @@ extension BinaryWireFormat {
         }
     }
 
-    /// Reads a varint that counts bytes or elements and must fit in the `limit` that remains.
+    /// Reads a varint that counts bytes and must fit in what remains before `end`.
     @inline(__always)
     static func readLength(
-        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int, limit: Int, what: String
+        _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int, what: String
     ) throws(WireError) -> Int {
         let value = try readVarint(input, at: &position, end: end)
-        guard value <= UInt64(limit) else {
-            throw truncated("\(what) (\(value) claimed, \(limit) available)")
+        guard value <= UInt64(end - position) else {
+            throw truncated("\(what) (\(value) bytes claimed, \(end - position) left)")
         }
         return Int(value)
     }
@@ -118,7 +118,7 @@ extension BinaryWireFormat {
     static func readString(
         _ input: UnsafeRawBufferPointer, at position: inout Int, end: Int
     ) throws(WireError) -> String {
-        let count = try readLength(input, at: &position, end: end, limit: end - position, what: "String bytes")
+        let count = try readLength(input, at: &position, end: end, what: "a String")
         let utf8 = UnsafeRawBufferPointer(rebasing: input[position..<position + count])
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw WireError(.malformed, "String is not valid UTF-8")
