@@ -12,6 +12,7 @@ package struct ReplyFailure: Hashable, Sendable {
     /// can rethrow the same error.
     package var encodedError: ArraySlice<UInt8>?
 
+    /// A failure from its parts; texts over their limits are cut when encoded.
     package init(
         code: FabricError.Code, errorType: String? = nil, message: String,
         encodedError: ArraySlice<UInt8>? = nil

@@ -45,6 +45,7 @@ package struct FrameDecoder {
     /// idle connection does not keep a large frame's worth of memory.
     static let retainedCapacityMax = 1024 * 1024
 
+    /// A decoder with an empty buffer, accepting frames up to `frameBytesMax` and no compression.
     package init(frameBytesMax: Int) {
         Self.checkFrameBytesMax(frameBytesMax)
         self.frameBytesMax = frameBytesMax
