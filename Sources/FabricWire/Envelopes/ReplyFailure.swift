@@ -62,7 +62,7 @@ package struct ReplyFailure: Hashable, Sendable {
         let message = try reader.readString(maxBytes: Limits.errorMessageBytesMax)
         var encodedError: ArraySlice<UInt8>?
         if presence & hasEncodedErrorBit != 0 {
-            let range = try reader.readBytesRange(maxBytes: reader.remainingCount)
+            let range = try reader.readBytesRange(maxBytes: Int.max)
             let base = payload.startIndex
             encodedError = payload[(base + range.lowerBound)..<(base + range.upperBound)]
         }

@@ -37,12 +37,6 @@ package struct Hello: Hashable, Sendable {
         self.peers = peers
     }
 
-    /// The versions the dialer speaks.
-    package var versions: ClosedRange<UInt16> {
-        precondition(versionMin <= versionMax, "hello version range \(versionMin)...\(versionMax)")
-        return versionMin...versionMax
-    }
-
     func encode(to buffer: inout [UInt8]) {
         precondition(versionMin <= versionMax, "hello version range \(versionMin)...\(versionMax)")
         precondition(WireNames.isValidClusterName(cluster), "invalid cluster name \(cluster.debugDescription)")
