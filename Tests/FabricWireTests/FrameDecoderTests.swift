@@ -148,6 +148,18 @@ import Testing
         #expect(error?.code == .badFlags)
     }
 
+    @Test func agreedChecksumsAreRequired() throws {
+        var decoder = Support.decoder()
+        decoder.requiresChecksum = true
+        let checked = Support.bytes(hex: "00000010 0051 0102030405060708 6869 22438a45")
+        #expect(try Support.decodeAll(checked, chunk: 64, decoder: &decoder).count == 1)
+        // The same frame with its checksum bit flipped off.
+        var unchecked = checked
+        unchecked[5] = 0x41
+        let error = #expect(throws: WireError.self) { try Support.decodeAll(unchecked, chunk: 64, decoder: &decoder) }
+        #expect(error?.code == .badFlags)
+    }
+
     @Test func handshakeFramesCarryMessageIDZero() {
         var decoder = Support.decoder()
         let error = #expect(throws: WireError.self) {

@@ -20,6 +20,7 @@ package struct CallEnvelope: Hashable, Sendable {
     /// The encoded arguments, at most `Limits.argumentsMax`.
     package var arguments: [ArraySlice<UInt8>]
 
+    /// An envelope from its parts; `encode(into:)` checks them against the limits.
     package init(
         recipient: ActorID, deadlineBudgetMicroseconds: UInt64, target: String,
         genericSubstitutions: [String] = [], arguments: [ArraySlice<UInt8>] = []

@@ -12,6 +12,7 @@ package struct ReplyFailure: Hashable, Sendable {
     /// can rethrow the same error.
     package var encodedError: ArraySlice<UInt8>?
 
+    /// A failure from its parts; texts over their limits are cut when encoded.
     package init(
         code: FabricError.Code, errorType: String? = nil, message: String,
         encodedError: ArraySlice<UInt8>? = nil
@@ -61,7 +62,7 @@ package struct ReplyFailure: Hashable, Sendable {
         let message = try reader.readString(maxBytes: Limits.errorMessageBytesMax)
         var encodedError: ArraySlice<UInt8>?
         if presence & hasEncodedErrorBit != 0 {
-            let range = try reader.readBytesRange(maxBytes: reader.remainingCount)
+            let range = try reader.readBytesRange(maxBytes: Int.max)
             let base = payload.startIndex
             encodedError = payload[(base + range.lowerBound)..<(base + range.upperBound)]
         }

@@ -11,6 +11,7 @@ package struct Frame: Hashable, Sendable {
     /// not necessarily 0.
     package var payload: ArraySlice<UInt8>
 
+    /// A frame from its parts (the decoder's output; tests build expected frames with it).
     package init(kind: FrameKind, priority: UInt8, messageID: UInt64, payload: ArraySlice<UInt8>) {
         self.kind = kind
         self.priority = priority

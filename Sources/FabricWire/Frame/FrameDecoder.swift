@@ -30,6 +30,10 @@ package struct FrameDecoder {
     /// Whether compressed frames are allowed: false until both sides agreed on compression, and
     /// until then a compressed frame is `badFlags`.
     package var acceptsCompression = false
+    /// Whether every frame must carry a CRC32C trailer: set once checksums were agreed, so that
+    /// a frame whose checksum bit was flipped off in transit is `badFlags` instead of being
+    /// read unchecked (with its trailer taken for payload).
+    package var requiresChecksum = false
 
     /// The read buffer: bytes `readIndex..<writeIndex` are received and not yet decoded; every
     /// byte of `storage` counts as capacity.
@@ -45,6 +49,7 @@ package struct FrameDecoder {
     /// idle connection does not keep a large frame's worth of memory.
     static let retainedCapacityMax = 1024 * 1024
 
+    /// A decoder with an empty buffer, accepting frames up to `frameBytesMax` and no compression.
     package init(frameBytesMax: Int) {
         Self.checkFrameBytesMax(frameBytesMax)
         self.frameBytesMax = frameBytesMax
@@ -65,6 +70,9 @@ package struct FrameDecoder {
         let flags = try FrameFlags(
             validating: load(UInt16.self, at: readIndex + FrameLayout.flagsOffset),
             acceptsCompression: acceptsCompression)
+        guard flags.isChecksummed || !requiresChecksum else {
+            throw WireError(.badFlags, "\(flags.kind) frame without the agreed checksum")
+        }
         guard length >= FrameLayout.minimumLength + flags.trailerBytes else {
             throw WireError(.frameTooLarge, "length \(length) too small for a checksummed frame")
         }

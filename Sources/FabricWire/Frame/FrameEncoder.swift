@@ -29,6 +29,8 @@ package struct FrameEncoder {
 
     private let compressionContext: ZstdCompressionContext?
 
+    /// An encoder for a connection's agreed settings (the handshake's: no checksum, no
+    /// compression, `Limits.handshakeBytesMax`).
     package init(frameBytesMax: Int, checksum: Bool, compressionThresholdBytes: Int?) {
         precondition(
             frameBytesMax >= FrameLayout.minimumLength + FrameLayout.checksumBytes

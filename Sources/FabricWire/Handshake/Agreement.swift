@@ -10,6 +10,7 @@ package struct Agreement: Hashable, Sendable {
     /// The largest frame `length` either side sends or accepts.
     package var frameBytesMax: Int
 
+    /// An agreement from its parts; `HandshakeNegotiation` builds the real ones.
     package init(version: UInt16, compression: Bool, checksum: Bool, frameBytesMax: Int) {
         self.version = version
         self.compression = compression

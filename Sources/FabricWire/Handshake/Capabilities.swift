@@ -15,6 +15,7 @@ package struct Capabilities: Hashable, Sendable {
     /// AEAD message encryption: reserved, always false for now.
     package var encryption: Bool
 
+    /// Capabilities from their parts; encryption stays false until AEAD exists.
     package init(compression: Bool, checksum: Bool, frameBytesMax: UInt32, encryption: Bool = false) {
         self.compression = compression
         self.checksum = checksum

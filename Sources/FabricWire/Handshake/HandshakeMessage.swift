@@ -4,8 +4,11 @@
 /// The dialer sends a `Hello`; the acceptor answers with a `Welcome` or a `Refusal`. Nothing
 /// else travels on the connection until the dialer has the welcome.
 package enum HandshakeMessage: Hashable, Sendable {
+    /// The dialer's opening message.
     case hello(Hello)
+    /// The acceptor's agreement.
     case welcome(Welcome)
+    /// The acceptor's explained refusal; the connection closes after it.
     case refusal(Refusal)
 
     /// `FBRC`: tells a Fabric peer from anything else that connected to the port (an HTTP

@@ -20,6 +20,7 @@ package struct Hello: Hashable, Sendable {
     /// Nodes the dialer knows (at most `Limits.handshakeListCountMax` are sent).
     package var peers: [PeerInfo]
 
+    /// A hello offering every version this build supports unless told otherwise.
     package init(
         versionMin: UInt16 = ProtocolVersion.supported.lowerBound,
         versionMax: UInt16 = ProtocolVersion.supported.upperBound, cluster: String, node: NodeId,
@@ -34,12 +35,6 @@ package struct Hello: Hashable, Sendable {
         self.advertisedAddress = advertisedAddress
         self.capabilities = capabilities
         self.peers = peers
-    }
-
-    /// The versions the dialer speaks.
-    package var versions: ClosedRange<UInt16> {
-        precondition(versionMin <= versionMax, "hello version range \(versionMin)...\(versionMax)")
-        return versionMin...versionMax
     }
 
     func encode(to buffer: inout [UInt8]) {

@@ -10,6 +10,7 @@ package struct PeerInfo: Hashable, Sendable {
     /// Where the peer listens.
     package var address: NodeAddress
 
+    /// A peer from its parts.
     package init(node: NodeId, generation: UInt64, address: NodeAddress) {
         self.node = node
         self.generation = generation

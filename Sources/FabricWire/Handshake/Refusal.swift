@@ -27,6 +27,7 @@ package struct Refusal: Hashable, Sendable {
     /// The explanation for people (cut to `Limits.errorMessageBytesMax` bytes when sent).
     package var message: String
 
+    /// A refusal; the message is cut to `Limits.errorMessageBytesMax` bytes when sent.
     package init(reason: RefusalReason, message: String) {
         self.reason = reason
         self.message = message

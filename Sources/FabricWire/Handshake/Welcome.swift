@@ -17,6 +17,7 @@ package struct Welcome: Hashable, Sendable {
     /// Nodes the acceptor knows (at most `Limits.handshakeListCountMax` are sent).
     package var peers: [PeerInfo]
 
+    /// A welcome from its parts; `HandshakeNegotiation.answer` builds the real ones.
     package init(
         version: UInt16, node: NodeId, generation: UInt64, advertisedAddress: NodeAddress?,
         capabilities: Capabilities, peers: [PeerInfo] = []
