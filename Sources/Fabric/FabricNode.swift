@@ -51,6 +51,12 @@ public final class FabricNode: Sendable {
         if !configuration.seeds.isEmpty { transport.join(seeds: configuration.seeds) }
     }
 
+    /// A node dropped without `leave()` still stops its connections and loops.
+    deinit {
+        transport.shutdown()
+        group.shutdown()
+    }
+
     /// Dials more seed nodes; they and the nodes they know become peers.
     public func join(seeds: [NodeAddress]) {
         transport.join(seeds: seeds)

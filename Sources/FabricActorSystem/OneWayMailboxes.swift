@@ -23,7 +23,15 @@ final class OneWayMailboxes: Sendable {
     private struct Mailbox {
         var queue: [OneWayDelivery] = []
         var head = 0
+        /// Whether this mailbox asked its connection to stop reading.
+        var holdsReading = false
+        var depth: Int { queue.count - head }
     }
+
+    /// A mailbox this deep stops its connection's reads; they resume when it is down to
+    /// `resumeDepth`. TCP then slows the sender: nothing is dropped in normal operation.
+    static let holdDepth = 1024
+    static let resumeDepth = 256
 
     private let mailboxes = Mutex<[Key: Mailbox]>([:])
 
@@ -31,16 +39,19 @@ final class OneWayMailboxes: Sendable {
     /// `Limits.oneWayMailboxDepthMax` drops the call and counts it (one-way means no reply).
     func deliver(_ delivery: OneWayDelivery, system: FabricActorSystem, connection: Connection) {
         let key = Key(connection: connection.id, path: delivery.envelope.recipient.path)
-        let (start, dropped) = mailboxes.withLock { mailboxes -> (Bool, Bool) in
+        let (start, dropped, hold) = mailboxes.withLock { mailboxes -> (Bool, Bool, Bool) in
             if var mailbox = mailboxes[key] {
-                guard mailbox.queue.count - mailbox.head < Limits.oneWayMailboxDepthMax else { return (false, true) }
+                guard mailbox.depth < Limits.oneWayMailboxDepthMax else { return (false, true, false) }
                 mailbox.queue.append(delivery)
+                let hold = !mailbox.holdsReading && mailbox.depth >= Self.holdDepth
+                if hold { mailbox.holdsReading = true }
                 mailboxes[key] = mailbox
-                return (false, false)
+                return (false, false, hold)
             }
             mailboxes[key] = Mailbox()
-            return (true, false)
+            return (true, false, false)
         }
+        if hold { connection.holdReading() }
         if dropped {
             system.counters.add(.oneWayErrors)
             return
@@ -50,18 +61,19 @@ final class OneWayMailboxes: Sendable {
             var next: OneWayDelivery? = delivery
             while let current = next {
                 await system.execute(actor: current.actor, envelope: current.envelope, handler: current.handler)
-                next = self.take(key)
+                next = self.take(key, connection: connection)
             }
         }
     }
 
-    /// The next delivery of a mailbox, or nil after removing the emptied mailbox.
-    private func take(_ key: Key) -> OneWayDelivery? {
-        mailboxes.withLock { mailboxes in
-            guard var mailbox = mailboxes[key] else { return nil }
+    /// The next delivery of a mailbox, or nil after removing the emptied mailbox; lets the
+    /// connection read again once the mailbox is shallow.
+    private func take(_ key: Key, connection: Connection) -> OneWayDelivery? {
+        let (delivery, release) = mailboxes.withLock { mailboxes -> (OneWayDelivery?, Bool) in
+            guard var mailbox = mailboxes[key] else { return (nil, false) }
             guard mailbox.head < mailbox.queue.count else {
                 mailboxes[key] = nil
-                return nil
+                return (nil, mailbox.holdsReading)
             }
             let delivery = mailbox.queue[mailbox.head]
             mailbox.head += 1
@@ -69,8 +81,15 @@ final class OneWayMailboxes: Sendable {
                 mailbox.queue.removeFirst(mailbox.head)
                 mailbox.head = 0
             }
+            var release = false
+            if mailbox.holdsReading, mailbox.depth <= Self.resumeDepth {
+                mailbox.holdsReading = false
+                release = true
+            }
             mailboxes[key] = mailbox
-            return delivery
+            return (delivery, release)
         }
+        if release { connection.releaseReading() }
+        return delivery
     }
 }

@@ -100,6 +100,7 @@ extension Connection {
         handshakeTimer = nil
         decoder.frameBytesMax = agreement.frameBytesMax
         decoder.acceptsCompression = agreement.compression
+        decoder.requiresChecksum = agreement.checksum
         encoder = FrameEncoder(
             frameBytesMax: agreement.frameBytesMax, checksum: agreement.checksum,
             compressionThresholdBytes: agreement.compression ? limits.compressionThresholdBytes : nil)

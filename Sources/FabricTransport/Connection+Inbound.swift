@@ -32,9 +32,28 @@ extension Connection: TCPStreamDelegate {
         }
     }
 
+    /// Stops reading from the peer until a matching `releaseReading()`: the layer above is
+    /// behind (a one-way mailbox is full), so TCP's own flow control pushes back on the sender
+    /// instead of this node buffering without bound. Calls nest.
+    package func holdReading() {
+        guard loop.inEventLoop else { return loop.execute { self.holdReading() } }
+        readHolds += 1
+        if readHolds == 1 { stream?.pauseReading() }
+    }
+
+    /// Undoes one `holdReading()`; the last one decodes what is buffered and reads again.
+    package func releaseReading() {
+        guard loop.inEventLoop else { return loop.execute { self.releaseReading() } }
+        precondition(readHolds > 0, "\(self): releaseReading without holdReading")
+        readHolds -= 1
+        guard readHolds == 0, phase != .closed else { return }
+        drainFrames()
+        if readHolds == 0 { stream?.resumeReading() }
+    }
+
     /// Takes every complete frame out of the decoder and routes it.
     func drainFrames() {
-        while phase != .closed {
+        while phase != .closed, readHolds == 0 {
             let frame: Frame?
             do {
                 frame = try decoder.nextFrame()

@@ -65,7 +65,9 @@ extension Connection {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             let resumeNow = outbound.withLock { queue -> Result<Void, FabricError>? in
                 if let reason = queue.closedReason { return .failure(Self.callFailure(for: reason)) }
-                if queue.queuedBytes <= limits.outboundQueueBytesSoftMax { return .success(()) }
+                if queue.queuedBytes + streamBacklog.load(ordering: .relaxed) <= limits.outboundQueueBytesSoftMax {
+                    return .success(())
+                }
                 queue.spaceWaiters.append(continuation)
                 return nil
             }
@@ -75,7 +77,8 @@ extension Connection {
 
     func resumeSpaceWaiters() {
         let waiters = outbound.withLock { queue -> [UnsafeContinuation<Void, any Error>] in
-            guard queue.queuedBytes <= limits.outboundQueueBytesSoftMax else { return [] }
+            guard queue.queuedBytes + streamBacklog.load(ordering: .relaxed) <= limits.outboundQueueBytesSoftMax
+            else { return [] }
             defer { queue.spaceWaiters = [] }
             return queue.spaceWaiters
         }

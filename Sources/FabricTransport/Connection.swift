@@ -20,7 +20,9 @@ package final class Connection: @unchecked Sendable {
     /// Traffic counters: the connection's own until the handshake names the peer, then that
     /// peer's (which outlive connections, so reconnects add up). Loop-confined.
     var counters = PeerCounters()
-    unowned let transport: Transport
+    /// Strong: a connection keeps its transport alive until it closes (closing removes it from
+    /// the transport's tables, which ends the cycle).
+    let transport: Transport
 
     // Loop-confined state.
     package internal(set) var phase: ConnectionPhase
@@ -39,6 +41,8 @@ package final class Connection: @unchecked Sendable {
     var lastReceived: Instant = .zero
     var lastSent: Instant = .zero
     var pingToken: UInt64 = 0
+    /// How many layers above asked to stop reading (`holdReading`).
+    var readHolds = 0
     var writeBuffer: [UInt8] = []
     /// The hello this side sent (dialers), to check the welcome against.
     var sentHello: Hello?

@@ -37,6 +37,8 @@ enum BenchCommand {
         var warmup = 1.0
         var payload = 8
         var onLoop = false
+        var serverLoops = 1
+        var clientLoops = 1
     }
 
     static func parse(_ arguments: ArraySlice<String>) -> Options {
@@ -52,6 +54,8 @@ enum BenchCommand {
         options.duration = parsed.number("--duration", default: 5, usage: usage)
         options.warmup = parsed.number("--warmup", default: 1, usage: usage)
         options.payload = parsed.integer("--payload", default: 8, usage: usage, range: 1...(8 << 20))
+        options.serverLoops = parsed.integer("--server-loops", default: 1, usage: usage, range: 1...256)
+        options.clientLoops = parsed.integer("--client-loops", default: 1, usage: usage, range: 1...256)
         switch parsed.value("--callers") {
         case nil, "default": options.onLoop = false
         case "loop": options.onLoop = true
@@ -66,7 +70,9 @@ enum BenchCommand {
         do {
             servers = try ProcessCluster(
                 executable: DemoCommand.ownExecutable(), names: [BenchServer.name.name],
-                arguments: .template(["bench", "serve", "--name", "{name}", "--listen", "{listen}"], seedFlag: nil))
+                arguments: .template(
+                    ["bench", "serve", "--name", "{name}", "--listen", "{listen}", "--loops", String(options.serverLoops)],
+                    seedFlag: nil))
             try await servers.start()
         } catch {
             printError("fabric bench: cannot start the server: \(error)")
@@ -79,6 +85,7 @@ enum BenchCommand {
             var configuration = FabricNodeConfiguration(
                 name: NodeId("bench-client"), listen: nil, seeds: [NodeAddress(host: "127.0.0.1", port: port)])
             configuration.cluster = "bench"
+            configuration.loopCount = options.clientLoops
             let client = try FabricNode(configuration)
             try await EchoCommand.waitUntilKnown(BenchServer.name, by: client, timeout: .seconds(10))
             let echo = try BenchEcho.resolve(id: .wellKnown("bench", on: BenchServer.name), using: client.system)
@@ -161,7 +168,12 @@ enum BenchCommand {
         }
         /// Waits until the server has counted `target` messages in total.
         func confirm(_ target: Int) async throws {
-            while try await echo.sinkCount() < target { try await Task.sleep(for: .microseconds(200)) }
+            while true {
+                let count = try await echo.sinkCount()
+                if getenv("FABRIC_BENCH_DEBUG") != nil { printError("confirm: \(count) of \(target)") }
+                if count >= target { return }
+                try await Task.sleep(for: .milliseconds(1))
+            }
         }
         let warm = try await stream(for: options.warmup)
         try await confirm(warm)

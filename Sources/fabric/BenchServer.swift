@@ -22,12 +22,13 @@ enum BenchServer {
     static let usage = "usage: fabric bench serve --name NAME --listen HOST:PORT   (started by `fabric bench rpc`)"
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
-        let parsed = Arguments(arguments, valued: ["--name", "--listen"], usage: usage)
+        let parsed = Arguments(arguments, valued: ["--name", "--listen", "--loops"], usage: usage)
         guard let listen = parsed.address("--listen", usage: usage) else { Arguments.fail("--listen is required", usage: usage) }
         let name = parsed.nodeName("--name", usage: usage) ?? Self.name
         _ = ParentWatch.exitWithParentIfRequested()
         var configuration = FabricNodeConfiguration(name: name, listen: listen)
         configuration.cluster = "bench"
+        configuration.loopCount = parsed.integer("--loops", default: 1, usage: usage, range: 1...256)
         do {
             let node = try FabricNode(configuration)
             let system = node.system
