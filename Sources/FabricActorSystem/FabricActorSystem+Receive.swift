@@ -70,8 +70,12 @@ extension FabricActorSystem: TransportDelegate {
     func execute(actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler) async {
         var decoder = FabricInvocationDecoder(system: self, envelope: envelope)
         do {
-            try await executeDistributedTarget(
-                on: actor, target: RemoteCallTarget(envelope.target), invocationDecoder: &decoder, handler: handler)
+            if usesCachedTargets, let signature = invoker.signature(of: envelope.target) {
+                try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)
+            } else {
+                try await executeDistributedTarget(
+                    on: actor, target: RemoteCallTarget(envelope.target), invocationDecoder: &decoder, handler: handler)
+            }
         } catch {
             let failure: FabricError
             if let fabric = error as? FabricError {

@@ -37,6 +37,10 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     let registry = ActorRegistry()
     let types = TypeRegistry()
     let targets = TargetValidator()
+    let invoker = TargetInvoker()
+    /// Whether incoming calls use `TargetInvoker` (types resolved once per target) where it
+    /// applies; tests turn it off to compare with the standard library's path.
+    nonisolated(unsafe) var usesCachedTargets = true
     let counters = ActorSystemCounters()
     let oneWayMailboxes = OneWayMailboxes()
     private let nextCallID = Atomic<UInt64>(0)
