@@ -62,6 +62,11 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         self.generation = transport.configuration.generation
         self.limits = transport.configuration.limits
         self.logSink = log
+        // The coders carry the system in `userInfo` (actor references decode through it). This
+        // makes a reference cycle system → coder → system, which is fine: a system lives as long
+        // as its node, and the node is the only owner.
+        binaryEncoder = BinaryEncoder(userInfo: [.actorSystemKey: self])
+        binaryDecoder = BinaryDecoder(userInfo: [.actorSystemKey: self])
         transport.delegate = self
     }
 
@@ -69,8 +74,9 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
 
     /// The encoder every argument and result goes through; it carries this system so that actor
     /// references can be encoded and decoded as arguments.
-    var binaryEncoder: BinaryEncoder { BinaryEncoder(userInfo: [.actorSystemKey: self]) }
-    var binaryDecoder: BinaryDecoder { BinaryDecoder(userInfo: [.actorSystemKey: self]) }
+    /// Made once in `init`: building their `userInfo` per call costs an allocation.
+    private(set) var binaryEncoder = BinaryEncoder()
+    private(set) var binaryDecoder = BinaryDecoder()
 
     // MARK: Registration of types
 

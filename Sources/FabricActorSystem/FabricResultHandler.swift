@@ -16,10 +16,10 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
     public func onReturn<Success: Codable>(value: Success) async throws {
         guard !isOneWay else { return }
         var payload: [UInt8] = []
+        payload.reserveCapacity(32)
         do {
-            var encoded: [UInt8] = []
-            try system.binaryEncoder.encode(value, into: &encoded)
-            ReplyEnvelope.value(encoded[...]).encode(into: &payload)
+            ReplyEnvelope.beginValue(in: &payload)
+            try system.binaryEncoder.encode(value, into: &payload)
         } catch {
             let failure = ReplyFailure(
                 code: .serialization, errorType: nil,
