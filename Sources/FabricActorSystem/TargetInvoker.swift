@@ -22,6 +22,8 @@ final class TargetInvoker: Sendable {
         let nameLength: Int
         let returnType: any Any.Type
         let returnsVoid: Bool
+        /// The return type as `Codable`, checked once (nil for Void or a non-Codable type).
+        let codableReturnType: (any Codable.Type)?
     }
 
     private let signatures = Mutex<[String: Signature?]>([:])
@@ -60,7 +62,7 @@ final class TargetInvoker: Sendable {
             stableName.initialize(from: start, count: utf8.count)
             return Signature(
                 argumentTypes: types, name: stableName, nameLength: utf8.count, returnType: returnType,
-                returnsVoid: returnType == Void.self)
+                returnsVoid: returnType == Void.self, codableReturnType: returnType as? any Codable.Type)
         }
     }
 
@@ -84,7 +86,7 @@ final class TargetInvoker: Sendable {
         if signature.returnsVoid {
             try await handler.onReturnVoid()
         } else {
-            try await result.deliver(to: handler)
+            try await result.deliver(signature.codableReturnType, to: handler)
         }
     }
 }
@@ -103,8 +105,8 @@ private struct ResultBuffer {
     }
 
     /// Moves the (initialised) result out and hands it to the handler as its `Codable` type.
-    func deliver(to handler: FabricResultHandler) async throws {
-        guard let codable = type as? any Codable.Type else {
+    func deliver(_ codableType: (any Codable.Type)?, to handler: FabricResultHandler) async throws {
+        guard let codable = codableType else {
             throw FabricError.serialization("the result type \(type) is not Codable")
         }
         try await deliver(codable, to: handler)

@@ -21,7 +21,7 @@ extension Transport {
         let now = group.loops[0].now
         let (existing, dialTo, failure) = state.withLock { state -> (Connection?, (Connection, NodeAddress)?, FabricError?) in
             guard !state.shuttingDown else { return (nil, nil, FabricError(.shutdown, "the node is shutting down")) }
-            guard var record = state.peers[node] else {
+            guard let record = state.peers[node] else {
                 return (nil, nil, FabricError(.nodeUnreachable, "no known address for node \(node)"))
             }
             if let connection = record.connection, connection.phase != .closed, connection.phase != .draining {
@@ -85,7 +85,7 @@ extension Transport {
     func acceptorShouldRefuse(_ connection: Connection, from peer: RemotePeer) -> String? {
         let local = configuration.node
         let (refusal, superseded) = state.withLock { state -> (String?, Connection?) in
-            var record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
+            let record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
             var superseded: Connection?
             if let existing = record.connection, existing !== connection, existing.phase != .closed,
                 existing.phase != .draining
@@ -111,7 +111,7 @@ extension Transport {
     func dialerDidAgree(_ connection: Connection, with peer: RemotePeer) -> Bool {
         let local = configuration.node
         let (keep, other) = state.withLock { state -> (Bool, Connection?) in
-            var record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
+            let record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
             guard let existing = record.connection, existing !== connection, existing.phase != .closed,
                 existing.phase != .draining
             else {
@@ -161,7 +161,7 @@ extension Transport {
     func connectionDidBecomeReady(_ connection: Connection, peers: [PeerInfo]) {
         guard let peer = connection.remote else { return }
         let (notifyUp, restartedFrom, counters) = state.withLock { state -> (Bool, UInt64?, PeerCounters) in
-            var record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
+            let record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
             if record.everConnected, !record.isUp { record.counters.add(.reconnects) }
             record.everConnected = true
             let restartedFrom = record.generation != 0 && record.generation != peer.generation ? record.generation : nil
@@ -203,7 +203,7 @@ extension Transport {
     private func markDown(_ connection: Connection, dueTo reason: FabricError?) {
         guard let node = connection.remoteNode ?? nodeDialed(by: connection) else { return }
         let (notifyDown, generation, redialAfter) = state.withLock { state -> (Bool, UInt64, Duration?) in
-            guard var record = state.peers[node], record.connection === connection else { return (false, 0, nil) }
+            guard let record = state.peers[node], record.connection === connection else { return (false, 0, nil) }
             record.connection = nil
             let wasUp = record.isUp
             record.isUp = false
@@ -237,7 +237,7 @@ extension Transport {
             _ = loop.scheduleTimer(after: delay) { [weak self] in
                 guard let self else { return }
                 let shouldDial = self.state.withLock { state -> Bool in
-                    guard var record = state.peers[node] else { return false }
+                    guard let record = state.peers[node] else { return false }
                     record.redialScheduled = false
                     state.peers[node] = record
                     return !state.shuttingDown && record.connection == nil
@@ -283,7 +283,7 @@ extension Transport {
                 let address = peer.address
                 if state.peers[peer.node] == nil {
                     guard state.peers.count < configuration.limits.knownPeersMax else { break }
-                    var record = PeerRecord(node: peer.node, configuration: configuration)
+                    let record = PeerRecord(node: peer.node, configuration: configuration)
                     record.address = address
                     record.generation = peer.generation
                     state.peers[peer.node] = record
@@ -331,7 +331,7 @@ extension Transport {
 }
 
 extension PeerRecord {
-    init(node: NodeId, configuration: TransportConfiguration) {
+    convenience init(node: NodeId, configuration: TransportConfiguration) {
         self.init(node: node)
         backoff = Backoff(minimum: configuration.limits.reconnectBackoffMin, maximum: configuration.limits.reconnectBackoffMax)
     }

@@ -85,7 +85,7 @@ package final class Transport: @unchecked Sendable {
             guard !state.shuttingDown else { return nil }
             let connection = makeDialer(to: address, in: &state)
             if let node {
-                var record = state.peers[node] ?? PeerRecord(node: node, configuration: configuration)
+                let record = state.peers[node] ?? PeerRecord(node: node, configuration: configuration)
                 record.connection = connection
                 state.peers[node] = record
             }
@@ -137,8 +137,10 @@ struct TransportState {
     }
 }
 
-/// What the transport knows about one peer node.
-struct PeerRecord {
+/// What the transport knows about one peer node. A class, so that the per-call lookup of a
+/// node's connection reads a reference instead of copying the record. Guarded by the
+/// transport's lock like the table that holds it.
+final class PeerRecord {
     let node: NodeId
     var generation: UInt64 = 0
     var address: NodeAddress?
