@@ -22,6 +22,7 @@ extension EventLoop: SerialExecutor, TaskExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    /// The loop as a task executor preference, for `withTaskExecutorPreference` and friends.
     package func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }
@@ -39,6 +40,7 @@ extension EventLoop: SerialExecutor, TaskExecutor {
         inEventLoop
     }
 
+    /// Two loops are never the same context: each has its own thread.
     package func isSameExclusiveExecutionContext(other: EventLoop) -> Bool {
         other === self
     }

@@ -33,6 +33,7 @@ package struct ReactorError: Error, Hashable, Sendable, CustomStringConvertible 
         /// The event loop is shutting down; the stream, listener or attempt was abandoned.
         package static let shutdown = Code(10)
 
+        /// The code's name, as written in logs.
         package var description: String {
             switch raw {
             case 1: "connectFailed"
@@ -71,6 +72,7 @@ package struct ReactorError: Error, Hashable, Sendable, CustomStringConvertible 
         self.message = "\(systemCall): \(ReactorError.describe(errno: errno))"
     }
 
+    /// `code: message`, for logs.
     package var description: String { "\(code): \(message)" }
 
     /// The text of an errno value with its number, e.g. "Connection refused (errno 111)".

@@ -16,21 +16,21 @@ package final class TCPListener: @unchecked Sendable {
     package let localPort: UInt16
     /// The loop that accepts.
     package let loop: EventLoop
-    private let descriptor: Int32
-    private let targetLoops: [EventLoop]
-    private let acceptBackoff: Duration
-    private let onAccept: @Sendable (TCPStream) -> Void
-    private let acceptErrors = Atomic<Int>(0)
-    private let backoffs = Atomic<Int>(0)
-    private let acceptedConnections = Atomic<Int>(0)
-    private let injectedFailures = Mutex<(errno: Int32, count: Int)>((0, 0))
+    let descriptor: Int32
+    let targetLoops: [EventLoop]
+    let acceptBackoff: Duration
+    let onAccept: @Sendable (TCPStream) -> Void
+    let acceptErrors = Atomic<Int>(0)
+    let backoffs = Atomic<Int>(0)
+    let acceptedConnections = Atomic<Int>(0)
+    let injectedFailures = Mutex<(errno: Int32, count: Int)>((0, 0))
 
     // Loop-confined.
-    private var handlerKey: UInt64?
-    private var isClosed = false
-    private var isBackingOff = false
-    private var backoffTimer: TimerHandle?
-    private var nextTargetIndex = 0
+    var handlerKey: UInt64?
+    var isClosed = false
+    var isBackingOff = false
+    var backoffTimer: TimerHandle?
+    var nextTargetIndex = 0
 
     /// Binds `host:port` (a numeric address, `localhost`, or a name resolved here, blocking the
     /// caller) and listens; the listener then accepts on one of `group`'s loops. Port 0 picks a
@@ -113,7 +113,7 @@ package final class TCPListener: @unchecked Sendable {
         }
     }
 
-    private func closeOnLoop() {
+    func closeOnLoop() {
         guard !isClosed else { return }
         isClosed = true
         backoffTimer?.cancel()
@@ -137,77 +137,5 @@ package final class TCPListener: @unchecked Sendable {
     /// `RLIMIT_NOFILE` would hit every test in the process).
     package func injectAcceptFailures(errno value: Int32, count: Int) {
         injectedFailures.withLock { $0 = (value, count) }
-    }
-}
-
-extension TCPListener: LoopEventHandler {
-    func handleEvents(_ events: UInt32) {
-        var accepts = 0
-        while !isClosed, !isBackingOff, accepts < Limits.listenerAcceptsPerTurnMax {
-            accepts += 1
-            var address = SocketAddress(storage: sockaddr_storage(), length: 0)
-            let result = acceptOne(into: &address)
-            if result >= 0 {
-                acceptedConnections.wrappingAdd(1, ordering: .relaxed)
-                handOff(descriptor: result, remote: address)
-                continue
-            }
-            switch AcceptErrorPolicy.action(forErrno: -result) {
-            case .retry:
-                continue
-            case .drained:
-                return
-            case .skip:
-                acceptErrors.wrappingAdd(1, ordering: .relaxed)
-            case .backOff:
-                acceptErrors.wrappingAdd(1, ordering: .relaxed)
-                backOff()
-                return
-            }
-        }
-    }
-
-    func closeForShutdown() {
-        closeOnLoop()
-    }
-
-    /// `accept4`, or an injected failure; the new descriptor or a negative errno.
-    private func acceptOne(into address: inout SocketAddress) -> Int32 {
-        let injected: Int32? = injectedFailures.withLock { failures in
-            guard failures.count > 0 else { return nil }
-            failures.count -= 1
-            return failures.errno
-        }
-        if let injected { return -injected }
-        return cfabric_accept(descriptor, &address.storage, &address.length)
-    }
-
-    /// Gives the connection to the next loop in turn, as a stream made on that loop.
-    private func handOff(descriptor accepted: Int32, remote: SocketAddress) {
-        let target = targetLoops[nextTargetIndex % targetLoops.count]
-        nextTargetIndex = (nextTargetIndex + 1) % targetLoops.count
-        let onAccept = self.onAccept
-        if target === loop {
-            onAccept(TCPStream(descriptor: accepted, loop: target, remote: remote))
-            return
-        }
-        let delivered = target.submitFromOtherThread(.closure {
-            onAccept(TCPStream(descriptor: accepted, loop: target, remote: remote))
-        })
-        if !delivered { Socket.close(accepted) }
-    }
-
-    /// Stops polling for `acceptBackoff`, then resumes.
-    private func backOff() {
-        guard let handlerKey else { return }
-        backoffs.wrappingAdd(1, ordering: .relaxed)
-        isBackingOff = true
-        loop.rewatch(descriptor, key: handlerKey, events: 0)
-        backoffTimer = loop.scheduleTimer(after: acceptBackoff) { [self] in
-            backoffTimer = nil
-            isBackingOff = false
-            guard !isClosed, let key = self.handlerKey else { return }
-            loop.rewatch(descriptor, key: key, events: CFABRIC_EPOLLIN)
-        }
     }
 }

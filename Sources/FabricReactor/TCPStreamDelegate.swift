@@ -42,5 +42,6 @@ extension TCPStreamDelegate {
         preconditionFailure("\(type(of: self)) implements neither streamRead(_:using:) nor streamDidRead(_:_:)")
     }
 
+    /// Ignores writability, for owners that never queue much.
     package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {}
 }
