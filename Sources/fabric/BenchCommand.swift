@@ -169,7 +169,8 @@ enum BenchCommand {
         /// Waits until the server has counted `target` messages in total.
         func confirm(_ target: Int) async throws {
             while true {
-                let count = try await echo.sinkCount()
+                // Queued behind every one-way message still in flight: give it time.
+                let count = try await withCallOptions(timeout: .seconds(120)) { try await echo.sinkCount() }
                 if getenv("FABRIC_BENCH_DEBUG") != nil { printError("confirm: \(count) of \(target)") }
                 if count >= target { return }
                 try await Task.sleep(for: .milliseconds(1))

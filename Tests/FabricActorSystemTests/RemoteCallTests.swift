@@ -174,6 +174,27 @@ import FabricTestKit
         }
     }
 
+    @Test func oneWayFloodsToALoopActorAreAllCountedAndTwoWayCallsStillPass() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            try b.make(name: "counter") { LoopCounter(actorSystem: b) }
+            let remote = try LoopCounter.resolve(id: .wellKnown("counter", on: NodeId("b")), using: cluster["a"].system)
+            let payload = [UInt8](repeating: 7, count: 64)
+            try await withCallOptions(oneWay: true) {
+                for _ in 0..<20_000 { try await remote.add(payload) }
+            }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(20)
+            var total = 0
+            while clock.now < deadline {
+                total = try await withCallOptions(timeout: .seconds(10)) { try await remote.total() }
+                if total == 20_000 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(total == 20_000)
+        }
+    }
+
     @Test func oneWayOnAMethodWithAResultIsRejected() async throws {
         try await Self.withCluster { cluster in
             let b = cluster["b"].system

@@ -51,3 +51,15 @@ distributed actor Bystander {
     distributed func poke() -> Int { 42 }
 }
 
+
+/// Runs on one of its system's event loops (the benchmark's setup).
+distributed actor LoopCounter {
+    typealias ActorSystem = FabricActorSystem
+    private var count = 0
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
+
+    distributed func add(_ payload: [UInt8]) { count += 1 }
+
+    distributed func total() -> Int { count }
+}
