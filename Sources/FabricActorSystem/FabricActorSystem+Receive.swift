@@ -58,7 +58,7 @@ extension FabricActorSystem: TransportDelegate {
         actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler, connection: Connection
     ) {
         let deadline = MonotonicClock.now + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
-        Task.immediate(executorPreference: connection.loop) {
+        Task(executorPreference: connection.loop) {
             await CallContext.$deadline.withValue(deadline) {
                 await self.execute(actor: actor, envelope: envelope, handler: handler)
             }

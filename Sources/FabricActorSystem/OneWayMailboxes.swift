@@ -4,11 +4,18 @@ import FabricTransport
 import FabricWire
 import Synchronization
 
-/// One one-way call waiting to run.
-struct OneWayDelivery: Sendable {
+/// One one-way call waiting to run. A class: queues move it around by reference instead of
+/// copying (and retaining) every field of its envelope.
+final class OneWayDelivery: Sendable {
     let actor: any DistributedActor
     let envelope: CallEnvelope
     let handler: FabricResultHandler
+
+    init(actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler) {
+        self.actor = actor
+        self.envelope = envelope
+        self.handler = handler
+    }
 }
 
 /// Keeps one-way calls in order: FIFO per (connection, recipient), drained by one task per
@@ -20,7 +27,8 @@ final class OneWayMailboxes: Sendable {
         let path: String
     }
 
-    private struct Mailbox {
+    /// A class so that appending to its queue in the table never copies the queue.
+    private final class Mailbox {
         var queue: [OneWayDelivery] = []
         var head = 0
         /// Whether this mailbox asked its connection to stop reading.
@@ -40,12 +48,11 @@ final class OneWayMailboxes: Sendable {
     func deliver(_ delivery: OneWayDelivery, system: FabricActorSystem, connection: Connection) {
         let key = Key(connection: connection.id, path: delivery.envelope.recipient.path)
         let (start, dropped, hold) = mailboxes.withLock { mailboxes -> (Bool, Bool, Bool) in
-            if var mailbox = mailboxes[key] {
+            if let mailbox = mailboxes[key] {
                 guard mailbox.depth < Limits.oneWayMailboxDepthMax else { return (false, true, false) }
                 mailbox.queue.append(delivery)
                 let hold = !mailbox.holdsReading && mailbox.depth >= Self.holdDepth
                 if hold { mailbox.holdsReading = true }
-                mailboxes[key] = mailbox
                 return (false, false, hold)
             }
             mailboxes[key] = Mailbox()
@@ -57,7 +64,7 @@ final class OneWayMailboxes: Sendable {
             return
         }
         guard start else { return }
-        Task.immediate(executorPreference: connection.loop) {
+        Task(executorPreference: connection.loop) {
             var next: OneWayDelivery? = delivery
             while let current = next {
                 await system.execute(actor: current.actor, envelope: current.envelope, handler: current.handler)
@@ -70,7 +77,7 @@ final class OneWayMailboxes: Sendable {
     /// connection read again once the mailbox is shallow.
     private func take(_ key: Key, connection: Connection) -> OneWayDelivery? {
         let (delivery, release) = mailboxes.withLock { mailboxes -> (OneWayDelivery?, Bool) in
-            guard var mailbox = mailboxes[key] else { return (nil, false) }
+            guard let mailbox = mailboxes[key] else { return (nil, false) }
             guard mailbox.head < mailbox.queue.count else {
                 mailboxes[key] = nil
                 return (nil, mailbox.holdsReading)
@@ -86,7 +93,6 @@ final class OneWayMailboxes: Sendable {
                 mailbox.holdsReading = false
                 release = true
             }
-            mailboxes[key] = mailbox
             return (delivery, release)
         }
         if release { connection.releaseReading() }
