@@ -67,7 +67,9 @@ extension FabricActorSystem: TransportDelegate {
     }
 
     /// Runs one call through the runtime; any failure to dispatch becomes a failure reply.
-    func execute(actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler) async {
+    nonisolated(nonsending) func execute(
+        actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler
+    ) async {
         var decoder = FabricInvocationDecoder(system: self, envelope: envelope)
         do {
             if usesCachedTargets, let signature = invoker.signature(of: envelope.target) {

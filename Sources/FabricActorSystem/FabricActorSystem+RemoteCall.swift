@@ -85,7 +85,7 @@ extension FabricActorSystem {
         throw FabricError.nodeDown("\(recipient) belongs to an earlier process of \(recipient.node)")
     }
 
-    private func callAndWait(
+    private nonisolated(nonsending) func callAndWait(
         _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder
     ) async throws -> ArraySlice<UInt8> {
         Self.targetLog?.record(target.identifier)
@@ -96,7 +96,7 @@ extension FabricActorSystem {
 
     /// Sends a call whose payload `makePayload` builds for the remaining budget, and waits for
     /// its reply.
-    func callAndWait(
+    nonisolated(nonsending) func callAndWait(
         _ recipient: ActorID, makePayload: (_ budgetMicroseconds: UInt64) throws -> [UInt8]
     ) async throws -> ArraySlice<UInt8> {
         if Task.isCancelled { throw FabricError(.cancelled, "the calling task was cancelled") }
@@ -142,7 +142,7 @@ extension FabricActorSystem {
         return try decodeReply(payload)
     }
 
-    private func sendOneWay(
+    private nonisolated(nonsending) func sendOneWay(
         _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder
     ) async throws {
         try checkGeneration(recipient)

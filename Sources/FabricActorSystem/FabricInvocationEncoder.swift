@@ -58,7 +58,7 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
 
 /// Reads a received call's generic substitutions (through the local type registry only) and
 /// decodes its arguments one by one, as the runtime asks for them.
-public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder {
+public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Sendable {
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem

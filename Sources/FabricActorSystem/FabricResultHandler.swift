@@ -13,7 +13,7 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
     let callID: UInt64
     let isOneWay: Bool
 
-    public func onReturn<Success: Codable>(value: Success) async throws {
+    public nonisolated(nonsending) func onReturn<Success: Codable>(value: Success) async throws {
         guard !isOneWay else { return }
         var payload: [UInt8] = []
         payload.reserveCapacity(32)
@@ -30,14 +30,14 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
         sendReply(payload)
     }
 
-    public func onReturnVoid() async throws {
+    public nonisolated(nonsending) func onReturnVoid() async throws {
         guard !isOneWay else { return }
         var payload: [UInt8] = []
         ReplyEnvelope.void.encode(into: &payload)
         sendReply(payload)
     }
 
-    public func onThrow<Err: Error>(error: Err) async throws {
+    public nonisolated(nonsending) func onThrow<Err: Error>(error: Err) async throws {
         if isOneWay {
             system.counters.add(.oneWayErrors)
             return

@@ -68,7 +68,7 @@ final class TargetInvoker: Sendable {
 
     /// Runs `target` on `actor` and reports the outcome to `handler`, like
     /// `executeDistributedTarget` does.
-    func invoke(
+    nonisolated(nonsending) func invoke(
         _ signature: Signature, on actor: any DistributedActor,
         decoder: inout FabricInvocationDecoder, handler: FabricResultHandler
     ) async throws {
@@ -105,14 +105,14 @@ private struct ResultBuffer {
     }
 
     /// Moves the (initialised) result out and hands it to the handler as its `Codable` type.
-    func deliver(_ codableType: (any Codable.Type)?, to handler: FabricResultHandler) async throws {
+    nonisolated(nonsending) func deliver(_ codableType: (any Codable.Type)?, to handler: FabricResultHandler) async throws {
         guard let codable = codableType else {
             throw FabricError.serialization("the result type \(type) is not Codable")
         }
         try await deliver(codable, to: handler)
     }
 
-    private func deliver<R: Codable>(_: R.Type, to handler: FabricResultHandler) async throws {
+    private nonisolated(nonsending) func deliver<R: Codable>(_: R.Type, to handler: FabricResultHandler) async throws {
         let value = pointer.assumingMemoryBound(to: R.self).move()
         try await handler.onReturn(value: value)
     }

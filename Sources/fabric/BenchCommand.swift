@@ -12,10 +12,12 @@ enum BenchCommand {
     static let usage = """
         usage: fabric bench rpc [--mode seq|rr|oneway] [--concurrency N] [--duration S] [--payload B]
                                 [--oneway] [--callers default|loop] [--warmup S]
+                                [--server-loops N] [--client-loops N]
           Starts a server process (`fabric bench serve`) and calls it from this process.
           rr: N callers, one call in flight each; seq: one caller; oneway (or --oneway): one
           stream of one-way calls. --callers loop runs the callers on an event loop instead of the
-          default executor. Prints one JSON line in the format of shared/bench/run.
+          default executor. --server-loops/--client-loops: event loops of each process (default
+          1). Prints one JSON line in the format of shared/bench/run.
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
@@ -43,7 +45,7 @@ enum BenchCommand {
 
     static func parse(_ arguments: ArraySlice<String>) -> Options {
         let parsed = Arguments(
-            arguments, valued: ["--mode", "--concurrency", "--duration", "--payload", "--callers", "--warmup"],
+            arguments, valued: ["--mode", "--concurrency", "--duration", "--payload", "--callers", "--warmup", "--server-loops", "--client-loops"],
             booleans: ["--oneway"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
         var options = Options()
