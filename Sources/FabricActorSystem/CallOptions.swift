@@ -9,14 +9,20 @@ public struct CallPriority: Hashable, Sendable {
     public static let control = CallPriority(raw: 3)
 }
 
-/// The options of the calls made inside a `withCallOptions` scope (task-local, so they reach
-/// through any number of `await`s without being passed along).
-enum CallContext {
+/// The options of the calls made inside a `withCallOptions` scope. One task-local holds them
+/// all, so a call reads it once (each task-local read walks the task's chain of scopes).
+struct CallScope: Sendable {
     /// The absolute deadline of calls in this scope; nested scopes keep the earlier one.
-    @TaskLocal static var deadline: Instant?
+    var deadline: Instant?
     /// Whether `Void` calls in this scope are sent one-way (no reply, no waiting).
-    @TaskLocal static var oneWay = false
-    @TaskLocal static var priority = CallPriority.normal
+    var oneWay = false
+    var priority = CallPriority.normal
+    /// Tests set this to learn the target identifiers of the calls they make.
+    var targetLog: TargetIdentifierLog?
+}
+
+enum CallContext {
+    @TaskLocal static var current = CallScope()
 }
 
 /// Runs `body` with options for every remote call it makes (DESIGN.md §4).
@@ -39,16 +45,12 @@ public func withCallOptions<T>(
     timeout: Duration? = nil, oneWay: Bool? = nil, priority: CallPriority? = nil,
     _ body: () async throws -> T
 ) async rethrows -> T {
-    var deadline = CallContext.deadline
+    var scope = CallContext.current
     if let timeout {
         let proposed = MonotonicClock.now + timeout
-        deadline = deadline.map { min($0, proposed) } ?? proposed
+        scope.deadline = scope.deadline.map { min($0, proposed) } ?? proposed
     }
-    return try await CallContext.$deadline.withValue(deadline) {
-        try await CallContext.$oneWay.withValue(oneWay ?? CallContext.oneWay) {
-            try await CallContext.$priority.withValue(priority ?? CallContext.priority) {
-                try await body()
-            }
-        }
-    }
+    if let oneWay { scope.oneWay = oneWay }
+    if let priority { scope.priority = priority }
+    return try await CallContext.$current.withValue(scope) { try await body() }
 }

@@ -59,7 +59,7 @@ extension FabricActorSystem: TransportDelegate {
     ) {
         let deadline = MonotonicClock.now + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         Task(executorPreference: connection.loop) {
-            await CallContext.$deadline.withValue(deadline) {
+            await CallContext.$current.withValue(CallScope(deadline: deadline)) {
                 await self.execute(actor: actor, envelope: envelope, handler: handler)
             }
             connection.inboundCallsRunning.subtract(1, ordering: .relaxed)

@@ -15,10 +15,11 @@ extension FabricActorSystem {
         throwing: Err.Type, returning: Res.Type
     ) async throws -> Res
     where Act: DistributedActor, Act.ID == ActorID, Err: Error, Res: Codable {
-        guard !CallContext.oneWay else {
+        let scope = CallContext.current
+        guard !scope.oneWay else {
             throw FabricError.rejected("one-way calls must return Void; \(target.identifier.prefix(80)) returns \(Res.self)")
         }
-        let payload = try await callAndWait(actor.id, target: target, invocation: &invocation)
+        let payload = try await callAndWait(actor.id, target: target, invocation: &invocation, scope: scope)
         switch try decodeReply(payload) {
         case .value(let bytes):
             do {
@@ -36,11 +37,12 @@ extension FabricActorSystem {
     public func remoteCallVoid<Act, Err>(
         on actor: Act, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, throwing: Err.Type
     ) async throws where Act: DistributedActor, Act.ID == ActorID, Err: Error {
-        if CallContext.oneWay {
-            try await sendOneWay(actor.id, target: target, invocation: &invocation)
+        let scope = CallContext.current
+        if scope.oneWay {
+            try await sendOneWay(actor.id, target: target, invocation: &invocation, scope: scope)
             return
         }
-        let payload = try await callAndWait(actor.id, target: target, invocation: &invocation)
+        let payload = try await callAndWait(actor.id, target: target, invocation: &invocation, scope: scope)
         switch try decodeReply(payload) {
         case .void, .value: return
         case .failure(let failure): throw error(from: failure)
@@ -56,8 +58,8 @@ extension FabricActorSystem {
     }
 
     /// The deadline of a call made now: the scope's, or the default timeout from now.
-    private func deadline(now: Instant) -> Instant {
-        CallContext.deadline ?? now + limits.callTimeoutDefault
+    private func deadline(now: Instant, scope: CallScope) -> Instant {
+        scope.deadline ?? now + limits.callTimeoutDefault
     }
 
     private func envelopePayload(
@@ -86,10 +88,10 @@ extension FabricActorSystem {
     }
 
     private nonisolated(nonsending) func callAndWait(
-        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, scope: CallScope
     ) async throws -> ArraySlice<UInt8> {
-        Self.targetLog?.record(target.identifier)
-        return try await callAndWait(recipient) { budget in
+        scope.targetLog?.record(target.identifier)
+        return try await callAndWait(recipient, scope: scope) { budget in
             try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: budget)
         }
     }
@@ -97,12 +99,12 @@ extension FabricActorSystem {
     /// Sends a call whose payload `makePayload` builds for the remaining budget, and waits for
     /// its reply.
     nonisolated(nonsending) func callAndWait(
-        _ recipient: ActorID, makePayload: (_ budgetMicroseconds: UInt64) throws -> [UInt8]
+        _ recipient: ActorID, scope: CallScope, makePayload: (_ budgetMicroseconds: UInt64) throws -> [UInt8]
     ) async throws -> ArraySlice<UInt8> {
         if Task.isCancelled { throw FabricError(.cancelled, "the calling task was cancelled") }
         try checkGeneration(recipient)
         let now = MonotonicClock.now
-        let deadline = deadline(now: now)
+        let deadline = deadline(now: now, scope: scope)
         guard deadline > now else { throw FabricError.timeout("the deadline passed before the call was sent") }
         let budget = UInt64(max(1, deadline.duration(since: now).microseconds))
         let connection = try transport.connection(to: recipient.node)
@@ -110,7 +112,7 @@ extension FabricActorSystem {
         if connection.isBackPressured { try await connection.waitForSpace() }
         let callID = makeCallID()
         let message = OutboundMessage(
-            kind: .call, priority: CallContext.priority.raw, messageID: callID, payload: payload)
+            kind: .call, priority: scope.priority.raw, messageID: callID, payload: payload)
         counters.add(.callsSent)
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
@@ -131,7 +133,7 @@ extension FabricActorSystem {
     func rawCall(
         _ recipient: ActorID, target: String, genericSubstitutions: [String] = [], arguments: [[UInt8]]
     ) async throws -> ReplyEnvelope {
-        let payload = try await callAndWait(recipient) { budget in
+        let payload = try await callAndWait(recipient, scope: CallContext.current) { budget in
             let envelope = CallEnvelope(
                 recipient: recipient, deadlineBudgetMicroseconds: budget, target: target,
                 genericSubstitutions: genericSubstitutions, arguments: arguments.map { $0[...] })
@@ -143,7 +145,7 @@ extension FabricActorSystem {
     }
 
     private nonisolated(nonsending) func sendOneWay(
-        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, scope: CallScope
     ) async throws {
         try checkGeneration(recipient)
         let connection = try transport.connection(to: recipient.node)
@@ -151,6 +153,6 @@ extension FabricActorSystem {
         let payload = try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: 0)
         counters.add(.callsSent)
         try connection.send(
-            OutboundMessage(kind: .oneway, priority: CallContext.priority.raw, messageID: makeCallID(), payload: payload))
+            OutboundMessage(kind: .oneway, priority: scope.priority.raw, messageID: makeCallID(), payload: payload))
     }
 }

@@ -52,8 +52,13 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
 
     /// The path `assignID` gives the actor being made inside `make(name:)`.
     @TaskLocal static var reservedPath: String?
-    /// Tests set this to learn the target identifiers of the remote calls they make.
-    @TaskLocal static var targetLog: TargetIdentifierLog?
+    /// Runs `body` recording the target identifiers of the remote calls it makes (tests of the
+    /// receive path need real identifiers of other types).
+    static func recordingTargets<T>(in log: TargetIdentifierLog, _ body: () async throws -> T) async rethrows -> T {
+        var scope = CallContext.current
+        scope.targetLog = log
+        return try await CallContext.$current.withValue(scope) { try await body() }
+    }
 
     package init(transport: Transport, log: @escaping LogSink) {
         self.transport = transport

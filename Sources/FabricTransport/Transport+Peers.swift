@@ -18,7 +18,6 @@ extension Transport {
     /// The connection calls to `node` go on: the ready one, or one still connecting (calls queue
     /// on it). Dials when the node's address is known and it is not backing off.
     package func connection(to node: NodeId) throws(FabricError) -> Connection {
-        let now = group.loops[0].now
         let (existing, dialTo, failure) = state.withLock { state -> (Connection?, (Connection, NodeAddress)?, FabricError?) in
             guard !state.shuttingDown else { return (nil, nil, FabricError(.shutdown, "the node is shutting down")) }
             guard let record = state.peers[node] else {
@@ -30,7 +29,7 @@ extension Transport {
             guard let address = record.address else {
                 return (nil, nil, FabricError(.nodeUnreachable, "node \(node) is not connected and has no address"))
             }
-            guard now >= record.nextDialAllowed else {
+            guard group.loops[0].now >= record.nextDialAllowed else {
                 return (nil, nil, FabricError(.nodeUnreachable, "node \(node) is unreachable (reconnecting)"))
             }
             let connection = makeDialer(to: address, in: &state)

@@ -14,7 +14,7 @@ import FabricWire
         _ = try b.make(name: "bystander") { Bystander(actorSystem: b) }
         let remote = try Bystander.resolve(id: .wellKnown("bystander", on: NodeId("b")), using: cluster["a"].system)
         let log = TargetIdentifierLog()
-        let answer = try await FabricActorSystem.$targetLog.withValue(log) { try await remote.poke() }
+        let answer = try await FabricActorSystem.recordingTargets(in: log) { try await remote.poke() }
         #expect(answer == 42)
         return try #require(log.identifiers.withLock { $0.first })
     }
@@ -56,7 +56,7 @@ import FabricWire
         try b.make(name: "greeter") { Greeter(actorSystem: b) }
         let greeter = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
         let log = TargetIdentifierLog()
-        _ = try await FabricActorSystem.$targetLog.withValue(log) { try await greeter.identity(5) }
+        _ = try await FabricActorSystem.recordingTargets(in: log) { try await greeter.identity(5) }
         let identity = try #require(log.identifiers.withLock { $0.first })
         let five = try BinaryEncoder().encode(5)
         var random = SplitMix64(seed: 0xFAB)
@@ -93,7 +93,7 @@ import FabricWire
         _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
         let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
         let log = TargetIdentifierLog()
-        _ = try await FabricActorSystem.$targetLog.withValue(log) { try await remote.greet(Greeting(name: "x", times: 1)) }
+        _ = try await FabricActorSystem.recordingTargets(in: log) { try await remote.greet(Greeting(name: "x", times: 1)) }
         let greet = try #require(log.identifiers.withLock { $0.first })
         var random = SplitMix64(seed: 7)
         for round in 0..<200 {
