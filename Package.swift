@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["FabricCore", "FabricActorSystem", "FabricTransport", "FabricReactor"]
         ),
         .target(name: "FabricTestKit", dependencies: ["Fabric"]),
-        .executableTarget(name: "fabric", dependencies: ["Fabric", "FabricTestKit"]),
+        .executableTarget(name: "fabric", dependencies: ["Fabric", "FabricTestKit", "FabricWire"]),
 
         .testTarget(name: "FabricCoreTests", dependencies: ["FabricCore"]),
         .testTarget(name: "FabricWireTests", dependencies: ["FabricWire"]),

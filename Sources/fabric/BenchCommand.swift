@@ -18,17 +18,21 @@ enum BenchCommand {
           stream of one-way calls. --callers loop runs the callers on an event loop instead of the
           default executor. --server-loops/--client-loops: event loops of each process (default
           1). Prints one JSON line in the format of shared/bench/run.
+        usage: fabric bench connections [--count N]
+          Opens N raw, then N handshaken connections to a server process and prints the extra
+          resident memory of the server for each kind.
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
         switch arguments.first {
         case "rpc": return await client(arguments.dropFirst())
+        case "connections": return await BenchConnections.run(arguments.dropFirst())
         case "serve": return await BenchServer.run(arguments.dropFirst())
         case "--help", "-h":
             print(usage)
             return 0
         default:
-            Arguments.fail("bench needs a benchmark name: rpc", usage: usage)
+            Arguments.fail("bench needs a benchmark name: rpc or connections", usage: usage)
         }
     }
 
