@@ -93,6 +93,9 @@ public struct Limits: Sendable, Hashable {
     public var compressionThresholdBytes = 8 * 1024
     /// Bytes queued for one connection before callers are suspended (back-pressure).
     public var outboundQueueBytesSoftMax = 4 * 1024 * 1024
+    /// Unsent bytes the kernel may hold for one connection (`TCP_NOTSENT_LOWAT`); the rest waits
+    /// in Fabric's own queue, where control frames can overtake bulk ones.
+    public var notSentLowWaterBytes = 16 * 1024
     /// Bytes queued for one connection past which calls are rejected outright.
     public var outboundQueueBytesMax = 64 * 1024 * 1024
     /// Calls awaiting replies at once, per node system (a full table rejects new calls).

@@ -94,6 +94,9 @@ package final class Connection: @unchecked Sendable {
         handshakeTimer = loop.scheduleTimer(after: limits.handshakeTimeout) { [weak self] in
             self?.handshakeTimedOut()
         }
+        // Keep the kernel's unsent queue short, so control frames queued in user space are not
+        // stuck behind megabytes of bulk data already handed to the kernel (DESIGN.md §5).
+        _ = stream.setNotSentLowAt(limits.notSentLowWaterBytes)
         stream.start()
         if isDialer { sendHello() }
     }
