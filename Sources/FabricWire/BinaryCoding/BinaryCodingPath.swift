@@ -78,7 +78,12 @@ enum BinaryCodingPath {
 }
 
 extension WireError {
-    /// `error` with where it happened added to its message.
+    /// This error with `detail` added to its message.
+    func appending(_ detail: String) -> WireError {
+        WireError(code, "\(message) \(detail)")
+    }
+
+    /// This error with where it happened added to its message.
     func located(at keys: [any CodingKey]) -> WireError {
         WireError(code, Self.bounded("\(message) (at \(BinaryCodingPath.render(keys)))"))
     }

@@ -45,13 +45,22 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
     // MARK: Fast-path values
 
     /// Reads a fast-path value that must fill the entry exactly.
+    /// The entry's length is known, so a value that runs past it is a mismatch of types, not
+    /// a truncated input.
     private func readPrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive, from entry: BinaryEntry, key: Key) throws(WireError) -> T {
-        guard !entry.isNil else { throw BinaryDecodingState.foundNil(T.self) }
+        let keyName = key.stringValue.prefix(BinaryCodingPath.componentCharactersMax)
+        guard !entry.isNil else { throw BinaryDecodingState.foundNil(T.self).appending("for key \"\(keyName)\"") }
         var position = entry.valueStart
-        let value = try primitive.read(type, state.input, at: &position, end: entry.valueEnd)
+        let value: T
+        do {
+            value = try primitive.read(type, state.input, at: &position, end: entry.valueEnd)
+        } catch {
+            let code = error.code == .truncated ? .typeMismatch : error.code
+            throw WireError(code, "\(error.message) for key \"\(keyName)\" (\(entry.valueEnd - entry.valueStart) bytes)")
+        }
         guard position == entry.valueEnd else {
             throw WireError(.typeMismatch,
-                "\(T.self) for key \"\(key.stringValue.prefix(BinaryCodingPath.componentCharactersMax))\" used \(position - entry.valueStart) of \(entry.valueEnd - entry.valueStart) bytes")
+                "\(T.self) for key \"\(keyName)\" used \(position - entry.valueStart) of \(entry.valueEnd - entry.valueStart) bytes")
         }
         return value
     }
