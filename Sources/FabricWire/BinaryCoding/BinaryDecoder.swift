@@ -26,12 +26,12 @@ public struct BinaryDecoder: Sendable {
         let state = BinaryDecodingState(input: bytes, userInfo: userInfo)
         do {
             let value = try state.decodeTopLevel(type)
-            if let deferred = state.deferredError { throw deferred }
+            if let deferred = state.storage.pointee.deferredError { throw deferred }
             return value
         } catch {
-            if let deferred = state.deferredError { throw deferred }
+            if let deferred = state.storage.pointee.deferredError { throw deferred }
             let wire = WireError.wrapping(error, coding: T.self, isDecoding: true)
-            if error is WireError, let path = state.failurePath {
+            if error is WireError, let path = state.storage.pointee.failurePath {
                 throw wire.located(at: path)
             }
             throw wire
@@ -40,17 +40,26 @@ public struct BinaryDecoder: Sendable {
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws(WireError) -> T {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(WireError) -> T in try decode(type, from: raw) }
+        do {
+            return try bytes.withUnsafeBytes { raw in try decode(type, from: raw) }
+        } catch {
+            throw Self.rethrown(error)
         }
-        return try result.get()
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(WireError) -> T {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(WireError) -> T in try decode(type, from: raw) }
+        do {
+            return try bytes.withUnsafeBytes { raw in try decode(type, from: raw) }
+        } catch {
+            throw Self.rethrown(error)
         }
-        return try result.get()
+    }
+
+    /// The `WireError` that came back through `withUnsafeBytes` (which types its errors as
+    /// `any Error`). No `Result<T, _>` there: in unspecialized generic code every use of a type
+    /// built from `T` is a runtime metadata lookup, which would cost more than the decoding.
+    private static func rethrown(_ error: any Error) -> WireError {
+        error as? WireError ?? WireError(.malformed, "\(error)")
     }
 }

@@ -59,36 +59,26 @@ struct BinaryDecodingFrame {
     var depth: Int
 }
 
-/// The state of one `BinaryDecoder.decode` call, shared by the `Decoder` and containers it
-/// hands out. `input` is only valid during that call.
-final class BinaryDecodingState {
-    let input: UnsafeRawBufferPointer
+/// The mutable state of one `BinaryDecoder.decode` call.
+///
+/// It lives behind a pointer held by `BinaryDecodingState`: stored properties of a class are
+/// checked for exclusive access at run time on every access, which cost more than the decoding
+/// itself; through a pointer (and inside `mutating` methods) the checks are static.
+struct BinaryDecodingStorage {
+    /// The input; only valid during the `decode` call.
+    var input = UnsafeRawBufferPointer(start: nil, count: 0)
     var frames: [BinaryDecodingFrame] = []
     /// A failure noticed where the Codable API cannot throw (`allKeys`, `contains`), thrown
     /// when decoding ends.
     var deferredError: WireError?
     var nextSerial: UInt32 = 0
-    let userInfo: [CodingUserInfoKey: any Sendable]
-    private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
 
-    init(input: UnsafeRawBufferPointer, userInfo: [CodingUserInfoKey: any Sendable]) {
-        self.input = input
-        self.userInfo = userInfo
-        frames.reserveCapacity(8)
-    }
-
-    /// `userInfo` as the `Decoder` protocol types it.
-    var userInfoForCoders: [CodingUserInfoKey: Any] {
-        if let converted = userInfoForCodersStorage { return converted }
-        let converted = userInfo.mapValues { $0 as Any }
-        userInfoForCodersStorage = converted
-        return converted
-    }
+    init() {}
 
     // MARK: Frames
 
     /// Pushes a frame for a slot starting at `start` and returns its index.
-    func pushFrame(
+    mutating func pushFrame(
         parent: Int, component: BinaryPathComponent, kind: BinaryDecodingFrame.Kind,
         start: Int, end: Int, presence: BinaryDecodingPresence
     ) throws(WireError) -> Int {
@@ -106,7 +96,7 @@ final class BinaryDecodingState {
 
     /// Drops the frames from `mark` on (those of a value whose `init(from:)` returned).
     @inline(__always)
-    func popFrames(to mark: Int) {
+    mutating func popFrames(to mark: Int) {
         if frames.count > mark { frames.removeSubrange(mark...) }
     }
 
@@ -133,7 +123,7 @@ final class BinaryDecodingState {
     }
 
     /// Remembers the first failure noticed where the API cannot throw.
-    func recordDeferred(_ error: WireError, at frame: Int) {
+    mutating func recordDeferred(_ error: WireError, at frame: Int) {
         if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
     }
 
@@ -177,7 +167,7 @@ final class BinaryDecodingState {
     }
 
     /// The container in the slot of `frame`, read once and remembered.
-    func containerHeader(for frame: Int, keyed: Bool) throws(WireError) -> BinaryContainerHeader {
+    mutating func containerHeader(for frame: Int, keyed: Bool) throws(WireError) -> BinaryContainerHeader {
         let header: BinaryContainerHeader
         if let known = frames[frame].header {
             header = known
@@ -196,5 +186,46 @@ final class BinaryDecodingState {
                 "expected a \(keyed ? "keyed" : "unkeyed") container, found a\(keyed ? "n unkeyed" : " keyed") one")
         }
         return header
+    }
+}
+
+extension BinaryDecodingStorage: BinaryReusableStorage {
+    mutating func clear(keepingCapacityUpTo limit: Int) -> Bool {
+        guard frames.capacity <= limit else { return false }
+        input = UnsafeRawBufferPointer(start: nil, count: 0)
+        frames.removeAll(keepingCapacity: true)
+        deferredError = nil
+        nextSerial = 0
+        return true
+    }
+}
+
+/// One `BinaryDecoder.decode` call, shared by the `Decoder` and the containers it hands out
+/// (which keep it alive while they exist).
+final class BinaryDecodingState {
+    /// The mutable state, owned by this object.
+    let storage: UnsafeMutablePointer<BinaryDecodingStorage>
+    /// The input; only valid during the `decode` call.
+    let input: UnsafeRawBufferPointer
+    let userInfo: [CodingUserInfoKey: any Sendable]
+    private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
+
+    init(input: UnsafeRawBufferPointer, userInfo: [CodingUserInfoKey: any Sendable]) {
+        storage = BinaryStorageCaches.decoding.take()
+        storage.pointee.input = input
+        self.input = input
+        self.userInfo = userInfo
+    }
+
+    deinit {
+        BinaryStorageCaches.decoding.give(storage)
+    }
+
+    /// `userInfo` as the `Decoder` protocol types it.
+    var userInfoForCoders: [CodingUserInfoKey: Any] {
+        if let converted = userInfoForCodersStorage { return converted }
+        let converted = userInfo.mapValues { $0 as Any }
+        userInfoForCodersStorage = converted
+        return converted
     }
 }

@@ -22,11 +22,11 @@ public struct BinaryEncoder: Sendable {
         let state = BinaryEncodingState(buffer: &buffer, userInfo: userInfo)
         do {
             try state.encodeTopLevel(value)
-            try state.finish(into: &buffer)
+            try state.storage.pointee.finish(into: &buffer)
         } catch {
             let wire = WireError.wrapping(error, coding: T.self, isDecoding: false)
-            state.abandon(into: &buffer)
-            if error is WireError, let path = state.failurePath {
+            state.storage.pointee.abandon(into: &buffer)
+            if error is WireError, let path = state.storage.pointee.failurePath {
                 throw wire.located(at: path)
             }
             throw wire
@@ -38,14 +38,5 @@ public struct BinaryEncoder: Sendable {
         var buffer: [UInt8] = []
         try encode(value, into: &buffer)
         return buffer
-    }
-}
-
-extension BinaryEncodingState {
-    /// Where the encoding stood when it failed: the innermost frame still on the stack (frames
-    /// of values that threw are not popped). Nil when the error already names its place.
-    var failurePath: [any CodingKey]? {
-        guard deferredError == nil, !frames.isEmpty else { return nil }
-        return codingPath(endingAt: frames.count - 1)
     }
 }

@@ -101,13 +101,16 @@ struct BinaryEncodingFrame {
     var depth: Int
 }
 
-/// The state of one `BinaryEncoder.encode` call, shared by the `Encoder` and containers it
-/// hands out.
-final class BinaryEncodingState {
+/// The mutable state of one `BinaryEncoder.encode` call.
+///
+/// It lives behind a pointer held by `BinaryEncodingState`: stored properties of a class are
+/// checked for exclusive access at run time on every access, which cost more than the encoding
+/// itself; through a pointer (and inside `mutating` methods) the checks are static.
+struct BinaryEncodingStorage {
     /// The caller's buffer (moved in, moved back out by `finish()`), content appended past `base`.
     var bytes: [UInt8]
     /// Where this value's bytes start in `bytes`.
-    let base: Int
+    var base = 0
     var nodes: [BinaryEncodingNode] = []
     var frames: [BinaryEncodingFrame] = []
     /// Reordered mode only.
@@ -124,37 +127,29 @@ final class BinaryEncodingState {
     /// by `finish()`.
     var deferredError: WireError?
     var nextSerial: UInt32 = 0
-    let userInfo: [CodingUserInfoKey: any Sendable]
-    private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
 
-    /// Takes over `buffer` (leaving it empty) to append to it.
-    init(buffer: inout [UInt8], userInfo: [CodingUserInfoKey: any Sendable]) {
+    init() {
         bytes = []
-        swap(&bytes, &buffer)
-        base = bytes.count
-        self.userInfo = userInfo
-        nodes.reserveCapacity(8)
-        frames.reserveCapacity(8)
-        nodes.append(BinaryEncodingNode(start: base, parent: -1, role: .region, isEntryValue: false))
     }
 
-    /// `userInfo` as the `Encoder` protocol types it.
-    var userInfoForCoders: [CodingUserInfoKey: Any] {
-        if let converted = userInfoForCodersStorage { return converted }
-        let converted = userInfo.mapValues { $0 as Any }
-        userInfoForCodersStorage = converted
-        return converted
+    /// Takes over `buffer` (leaving it empty) to append to it.
+    mutating func setUp(buffer: inout [UInt8]) {
+        swap(&bytes, &buffer)
+        base = bytes.count
+        currentNode = 0
+        openPieceStart = base
+        nodes.append(BinaryEncodingNode(start: base, parent: -1, role: .region, isEntryValue: false))
     }
 
     // MARK: Where content goes
 
     /// Makes `node` the one the next bytes belong to.
     @inline(__always)
-    func moveWritePosition(to node: Int) {
+    mutating func moveWritePosition(to node: Int) {
         if node != currentNode { switchWritePosition(to: node) }
     }
 
-    private func switchWritePosition(to node: Int) {
+    private mutating func switchWritePosition(to node: Int) {
         if isReordered {
             closeOpenPiece()
         } else if nodes[node].isOpen {
@@ -174,7 +169,7 @@ final class BinaryEncodingState {
     }
 
     /// Starts a node nested in `parent` at the current end of the output and makes it current.
-    func makeNode(in parent: Int, role: BinaryEncodingNode.Role, isEntryValue: Bool) -> Int {
+    mutating func makeNode(in parent: Int, role: BinaryEncodingNode.Role, isEntryValue: Bool) -> Int {
         moveWritePosition(to: parent)
         let index = nodes.count
         if isReordered {
@@ -197,7 +192,7 @@ final class BinaryEncodingState {
     // MARK: Frames
 
     /// Pushes a frame and returns its index.
-    func pushFrame(_ frame: BinaryEncodingFrame) throws(WireError) -> Int {
+    mutating func pushFrame(_ frame: BinaryEncodingFrame) throws(WireError) -> Int {
         guard frame.depth <= Limits.codingDepthMax else {
             throw WireError(.limitExceeded, "values nested deeper than \(Limits.codingDepthMax) levels")
         }
@@ -206,7 +201,7 @@ final class BinaryEncodingState {
     }
 
     /// A new frame's serial number.
-    func makeSerial() -> UInt32 {
+    mutating func makeSerial() -> UInt32 {
         nextSerial &+= 1
         if nextSerial == 0 { nextSerial = 1 }  // 0 marks references that are never live
         return nextSerial
@@ -214,14 +209,21 @@ final class BinaryEncodingState {
 
     /// Drops the frames from `mark` on (those of a value whose `encode(to:)` returned).
     @inline(__always)
-    func popFrames(to mark: Int) {
+    mutating func popFrames(to mark: Int) {
         if frames.count > mark { frames.removeSubrange(mark...) }
     }
 
-    /// Whether `frame` still is the frame with `serial` (a container or encoder used after the
+    /// A reference to `frame` as it is now (one that is never live if there is no such frame).
+    func reference(to frame: Int) -> BinaryFrameReference {
+        guard frame >= 0, frame < frames.count else { return BinaryFrameReference(index: frame, serial: 0) }
+        return BinaryFrameReference(index: frame, serial: frames[frame].serial)
+    }
+
+    /// Whether `reference` still names a live frame (a container or encoder used after the
     /// value it belongs to finished would otherwise write into someone else's slot).
-    func isLive(_ frame: Int, serial: UInt32) -> Bool {
-        frame < frames.count && frames[frame].serial == serial
+    @inline(__always)
+    func isLive(_ reference: BinaryFrameReference) -> Bool {
+        reference.index < frames.count && frames[reference.index].serial == reference.serial
     }
 
     /// The coding path of `frame`.
@@ -232,7 +234,57 @@ final class BinaryEncodingState {
     }
 
     /// Remembers the first failure noticed where the API cannot throw.
-    func recordDeferred(_ error: WireError, at frame: Int) {
+    mutating func recordDeferred(_ error: WireError, at frame: Int) {
         if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
+    }
+
+    /// Where the encoding stood when it failed: the innermost frame still on the stack (frames
+    /// of values that threw are not popped). Nil when the error already names its place.
+    var failurePath: [any CodingKey]? {
+        guard deferredError == nil, !frames.isEmpty else { return nil }
+        return codingPath(endingAt: frames.count - 1)
+    }
+}
+
+extension BinaryEncodingStorage: BinaryReusableStorage {
+    mutating func clear(keepingCapacityUpTo limit: Int) -> Bool {
+        guard bytes.isEmpty, nodes.capacity <= limit, frames.capacity <= limit, pieces.capacity <= limit else {
+            return false
+        }
+        nodes.removeAll(keepingCapacity: true)
+        frames.removeAll(keepingCapacity: true)
+        pieces.removeAll(keepingCapacity: true)
+        isReordered = false
+        deferredError = nil
+        nextSerial = 0
+        return true
+    }
+}
+
+/// One `BinaryEncoder.encode` call, shared by the `Encoder` and the containers it hands out
+/// (which keep it alive while they exist).
+final class BinaryEncodingState {
+    /// The mutable state, owned by this object.
+    let storage: UnsafeMutablePointer<BinaryEncodingStorage>
+    let userInfo: [CodingUserInfoKey: any Sendable]
+    private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
+
+    /// Takes over `buffer` (leaving it empty) to append to it.
+    init(buffer: inout [UInt8], userInfo: [CodingUserInfoKey: any Sendable]) {
+        storage = BinaryStorageCaches.encoding.take()
+        storage.pointee.setUp(buffer: &buffer)
+        self.userInfo = userInfo
+    }
+
+    deinit {
+        BinaryStorageCaches.encoding.give(storage)
+    }
+
+    /// `userInfo` as the `Encoder` protocol types it.
+    var userInfoForCoders: [CodingUserInfoKey: Any] {
+        if let converted = userInfoForCodersStorage { return converted }
+        let converted = userInfo.mapValues { $0 as Any }
+        userInfoForCodersStorage = converted
+        return converted
     }
 }
