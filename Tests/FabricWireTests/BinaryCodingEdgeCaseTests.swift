@@ -276,4 +276,76 @@ private struct ThrowsOnDecode: Codable {
         let decoded = try binaryRoundTrip(Skims(first: [[1, 2, 3]], last: "end"))
         #expect(decoded == Skims(first: [[1]], last: "end"))
     }
+
+    @Test func nilsAddedToAContainerAfterItsSiblings() throws {
+        struct Late: Codable, Equatable {
+            var values: [Int?]
+            var name: String
+            private enum CodingKeys: String, CodingKey { case values, name }
+            init(values: [Int?], name: String) {
+                self.values = values
+                self.name = name
+            }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                var list = container.nestedUnkeyedContainer(forKey: .values)
+                try list.encode(values[0])
+                try container.encode(name, forKey: .name)
+                for value in values.dropFirst() {
+                    if let value { try list.encode(value) } else { try list.encodeNil() }
+                }
+            }
+        }
+        expectRoundTrip(Late(values: [1, nil, 2, nil], name: "n"))
+        expectRoundTrip(Late(values: [nil, nil], name: ""))
+        expectRoundTrip([Late(values: [3, 4, nil], name: "a"), Late(values: [nil], name: "b")])
+    }
+
+    @Test func unkeyedDecodeIfPresentMatchesEncodingAnOptional() throws {
+        struct Items: Codable, Equatable {
+            var items: [Int??]
+            init(items: [Int??]) { self.items = items }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.unkeyedContainer()
+                for item in items { try container.encode(item) }
+            }
+            init(from decoder: any Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                var items: [Int??] = []
+                while !container.isAtEnd { items.append(try container.decodeIfPresent(Int?.self)) }
+                self.items = items
+            }
+        }
+        expectRoundTrip(Items(items: [.some(nil), nil, .some(.some(4)), .some(nil)]))
+        expectRoundTrip(Items(items: [.some(.some(1))]))
+    }
+
+    @Test func concurrentCallsShareNothing() async throws {
+        // The coders keep a spare storage between calls; many tasks at once must not mix theirs.
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var generator = SplitMix64(seed: UInt64(task))
+                    for _ in 0..<200 {
+                        let tree = BinaryTree.random(depth: 4, using: &generator)
+                        guard try binaryRoundTrip(tree) == tree else { return false }
+                    }
+                    return true
+                }
+            }
+            for try await survived in group { #expect(survived) }
+        }
+    }
+
+    @Test func hugeStoragesAreNotKept() {
+        var storage = BinaryEncodingStorage()
+        storage.nodes.reserveCapacity(BinaryStorageCache<BinaryEncodingStorage>.capacityKept + 1)
+        let keptLarge = storage.clear(keepingCapacityUpTo: BinaryStorageCache<BinaryEncodingStorage>.capacityKept)
+        #expect(!keptLarge)
+        var small = BinaryEncodingStorage()
+        small.nodes.append(BinaryEncodingNode(start: 0, parent: -1, role: .keyed, isEntryValue: false))
+        let keptSmall = small.clear(keepingCapacityUpTo: BinaryStorageCache<BinaryEncodingStorage>.capacityKept)
+        #expect(keptSmall)
+        #expect(small.nodes.isEmpty)
+    }
 }

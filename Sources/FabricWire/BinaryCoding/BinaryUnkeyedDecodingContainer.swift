@@ -87,6 +87,14 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         return value
     }
 
+    /// Nil at the end or for a nil element; otherwise the element as a `T?` holding a value
+    /// (so `T`'s own optional levels read their presence bytes as `encode(_: T?)` wrote them,
+    /// which the protocol's default, `decodeNil()` then `decode(T.self)`, would not).
+    mutating func decodeIfPresent<T: Decodable>(_ type: T.Type) throws -> T? {
+        if isAtEnd { return nil }
+        return try decode(T?.self)
+    }
+
     private func pushElementFrame(isNil: Bool) throws(WireError) -> Int {
         try state.storage.pointee.pushFrame(
             parent: frame.index, component: .index(currentIndex), kind: .element, start: position,
