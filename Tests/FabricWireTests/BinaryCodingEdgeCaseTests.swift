@@ -348,4 +348,24 @@ private struct ThrowsOnDecode: Codable {
         #expect(keptSmall)
         #expect(small.nodes.isEmpty)
     }
+
+    @Test func containersKeptPastTheCallAreStale() throws {
+        final class Stash: @unchecked Sendable {
+            var keyed: KeyedDecodingContainer<AnyKey>?
+            var unkeyed: (any UnkeyedDecodingContainer)?
+        }
+        struct Keeper: Decodable {
+            nonisolated(unsafe) static var stash = Stash()
+            init(from decoder: any Decoder) throws {
+                Self.stash.keyed = try decoder.container(keyedBy: AnyKey.self)
+                Self.stash.unkeyed = try Self.stash.keyed?.nestedUnkeyedContainer(forKey: AnyKey(stringValue: "list")!)
+            }
+        }
+        let bytes = try BinaryEncoder().encode(["list": [1, 2]])
+        _ = try BinaryDecoder().decode(Keeper.self, from: bytes)
+        // The input is gone; reading through the kept containers must fail, not read freed memory.
+        #expect(throws: WireError.self) { try Keeper.stash.keyed?.decode([Int].self, forKey: AnyKey(stringValue: "list")!) }
+        #expect(Keeper.stash.keyed?.contains(AnyKey(stringValue: "list")!) == false)
+        #expect(throws: WireError.self) { try Keeper.stash.unkeyed?.decode(Int.self) }
+    }
 }

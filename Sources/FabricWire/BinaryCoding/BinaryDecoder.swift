@@ -24,6 +24,9 @@ public struct BinaryDecoder: Sendable {
             return value
         }
         let state = BinaryDecodingState(input: bytes, userInfo: userInfo)
+        // Containers kept past this call must not read `bytes` afterwards: ending the state
+        // makes every one of them stale.
+        defer { state.storage.pointee.end() }
         do {
             let value = try state.decodeTopLevel(type)
             if let deferred = state.storage.pointee.deferredError { throw deferred }

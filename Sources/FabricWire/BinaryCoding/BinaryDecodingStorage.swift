@@ -51,7 +51,7 @@ struct BinaryDecodingStorage {
     /// `init(from:)` returned would read someone else's slot).
     @inline(__always)
     func checkLive(_ reference: BinaryFrameReference) throws(WireError) {
-        guard reference.index < frames.count, frames[reference.index].serial == reference.serial else {
+        guard reference.index >= 0, reference.index < frames.count, frames[reference.index].serial == reference.serial else {
             throw BinaryFrameReference.staleError
         }
     }
@@ -66,6 +66,13 @@ struct BinaryDecodingStorage {
     /// Remembers the first failure noticed where the API cannot throw.
     mutating func recordDeferred(_ error: WireError, at frame: Int) {
         if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
+    }
+
+    /// Ends the call: drops every frame (so containers kept by user code are stale) and the
+    /// input.
+    mutating func end() {
+        frames.removeAll(keepingCapacity: true)
+        input = UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
     /// Where decoding stood when it failed: the innermost frame still on the stack (frames of

@@ -25,11 +25,9 @@ public struct BinaryEncoder: Sendable {
             try state.storage.pointee.finish(into: &buffer)
         } catch {
             let wire = WireError.wrapping(error, coding: T.self, isDecoding: false)
+            let path = error is WireError ? state.storage.pointee.failurePath : nil
             state.storage.pointee.abandon(into: &buffer)
-            if error is WireError, let path = state.storage.pointee.failurePath {
-                throw wire.located(at: path)
-            }
-            throw wire
+            throw path.map { wire.located(at: $0) } ?? wire
         }
     }
 

@@ -26,7 +26,7 @@ struct BinaryEncodingNode {
     var isEntryValue: Bool
     /// A keyed entry's value that turned out to be nil (value code 0, no content).
     var isNilValue = false
-    /// Still receiving content in the in-order mode (see `BinaryEncodingState.isReordered`).
+    /// Still receiving content in the in-order mode (see `BinaryEncodingStorage.isReordered`).
     var isOpen = true
     /// Entries or elements so far.
     var count = 0

@@ -21,12 +21,14 @@ extension BinaryEncodingStorage {
             insertHeadersInPlace()
         }
         swap(&bytes, &buffer)
+        frames.removeAll(keepingCapacity: true)  // containers kept by user code are now stale
     }
 
     /// Gives the caller's buffer back as it was, after a failure.
     mutating func abandon(into buffer: inout [UInt8]) {
         bytes.removeSubrange(base...)
         swap(&bytes, &buffer)
+        frames.removeAll(keepingCapacity: true)  // containers kept by user code are now stale
     }
 
     // MARK: Sizes

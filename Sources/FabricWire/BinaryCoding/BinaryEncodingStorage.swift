@@ -122,7 +122,7 @@ struct BinaryEncodingStorage {
     /// value it belongs to finished would otherwise write into someone else's slot).
     @inline(__always)
     func isLive(_ reference: BinaryFrameReference) -> Bool {
-        reference.index < frames.count && frames[reference.index].serial == reference.serial
+        reference.index >= 0 && reference.index < frames.count && frames[reference.index].serial == reference.serial
     }
 
     /// The coding path of `frame`.

@@ -37,11 +37,14 @@ struct BinarySingleValueDecodingContainer: SingleValueDecodingContainer {
     var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
 
     func decodeNil() -> Bool {
-        guard frame.index < state.storage.pointee.frames.count, state.storage.pointee.frames[frame.index].serial == frame.serial else {
-            state.storage.pointee.recordDeferred(BinaryFrameReference.staleError, at: frame.index)
+        let storage = state.storage
+        do {
+            try storage.pointee.checkLive(frame)
+        } catch {
+            storage.pointee.recordDeferred(error, at: frame.index)
             return false
         }
-        return state.storage.pointee.slotIsNil(frame.index)
+        return storage.pointee.slotIsNil(frame.index)
     }
 
     private func decodePrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive) throws -> T {

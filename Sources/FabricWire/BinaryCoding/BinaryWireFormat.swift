@@ -84,8 +84,6 @@ enum BinaryWireFormat {
     /// Value code of a keyed entry whose value is nil.
     static let nilValueCode: UInt64 = 0
 
-    /// The longest varint (a full 64-bit number).
-    static let varintBytesMax = 10
     /// Entries are at least this many bytes (a key header and a value code).
     static let entryBytesMin = 2
     /// The name `superEncoder()` and `superDecoder()` use for the superclass's entry.
