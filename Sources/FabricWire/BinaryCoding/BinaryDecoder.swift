@@ -9,6 +9,7 @@ public struct BinaryDecoder: Sendable {
     /// so that actor references can be decoded as arguments).
     public var userInfo: [CodingUserInfoKey: any Sendable]
 
+    /// An decoder that hands `userInfo` to the values it codes.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
         self.userInfo = userInfo
     }

@@ -8,6 +8,7 @@ public struct BinaryEncoder: Sendable {
     /// Handed to every `encode(to:)` as `Encoder.userInfo` (the actor system puts itself there).
     public var userInfo: [CodingUserInfoKey: any Sendable]
 
+    /// An encoder that hands `userInfo` to the values it codes.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
         self.userInfo = userInfo
     }
