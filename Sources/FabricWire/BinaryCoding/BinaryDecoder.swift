@@ -34,9 +34,9 @@ public struct BinaryDecoder: Sendable {
             return value
         } catch {
             if let deferred = state.storage.pointee.deferredError { throw deferred }
-            let wire = WireError.wrapping(error, coding: T.self, isDecoding: true)
+            let wire = WireError.codingFailure(error, coding: T.self, isDecoding: true)
             if error is WireError, let path = state.storage.pointee.failurePath {
-                throw wire.located(at: path)
+                throw wire.withCodingPath( path)
             }
             throw wire
         }

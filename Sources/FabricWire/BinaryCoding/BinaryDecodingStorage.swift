@@ -65,7 +65,7 @@ struct BinaryDecodingStorage {
 
     /// Remembers the first failure noticed where the API cannot throw.
     mutating func recordDeferred(_ error: WireError, at frame: Int) {
-        if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
+        if deferredError == nil { deferredError = error.withCodingPath( codingPath(endingAt: frame)) }
     }
 
     /// Ends the call: drops every frame (so containers kept by user code are stale) and the

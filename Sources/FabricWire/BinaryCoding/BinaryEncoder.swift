@@ -25,10 +25,10 @@ public struct BinaryEncoder: Sendable {
             try state.encodeTopLevel(value)
             try state.storage.pointee.finish(into: &buffer)
         } catch {
-            let wire = WireError.wrapping(error, coding: T.self, isDecoding: false)
+            let wire = WireError.codingFailure(error, coding: T.self, isDecoding: false)
             let path = error is WireError ? state.storage.pointee.failurePath : nil
             state.storage.pointee.abandon(into: &buffer)
-            throw path.map { wire.located(at: $0) } ?? wire
+            throw path.map { wire.withCodingPath( $0) } ?? wire
         }
     }
 

@@ -134,7 +134,7 @@ struct BinaryEncodingStorage {
 
     /// Remembers the first failure noticed where the API cannot throw.
     mutating func recordDeferred(_ error: WireError, at frame: Int) {
-        if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
+        if deferredError == nil { deferredError = error.withCodingPath( codingPath(endingAt: frame)) }
     }
 
     /// Where the encoding stood when it failed: the innermost frame still on the stack (frames

@@ -48,7 +48,7 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
     /// The entry's length is known, so a value that runs past it is a mismatch of types, not
     /// a truncated input.
     private func readPrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive, from entry: BinaryEntry, key: Key) throws(WireError) -> T {
-        guard !entry.isNil else { throw BinaryDecodingStorage.foundNil(T.self).appending(Self.describe(key)) }
+        guard !entry.isNil else { throw BinaryDecodingStorage.foundNil(T.self).withDetail(Self.describe(key)) }
         var position = entry.valueStart
         let value: T
         do {
