@@ -123,6 +123,9 @@ private struct Mixed: Codable, Equatable {
         let bytes = try BinaryEncoder().encode(Mixed(name: "", numbers: [], flags: [], table: [:], tree: .leaf))
         expectBinaryDecodingFails(Mixed.self, bytes + [0], code: .trailingBytes)
         expectBinaryDecodingFails(Int32.self, [1, 2, 3, 4, 5], code: .trailingBytes)
+        expectBinaryDecodingFails([UInt8].self, [0x05, 0x01, 0x07, 0x00], code: .trailingBytes)
+        expectBinaryDecodingFails([UInt8].self, [0x05, 0x02, 0x07, 0x00], code: .typeMismatch)
+        expectBinaryDecodingFails([UInt8].self, [0x06, 0x00, 0x01, 0x00], code: .typeMismatch)
         expectBinaryDecodingFails(Int?.self, [1, 2, 3, 4, 5, 6, 7, 8, 9], code: .trailingBytes)
     }
 

@@ -16,6 +16,10 @@ public struct BinaryDecoder: Sendable {
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws(WireError) -> T {
+        if T.self == [UInt8].self {
+            // The most common argument, decoded by concrete code.
+            return unsafeBitCast(try Self.decodeBytes(bytes), to: T.self)
+        }
         if let primitive = BinaryPrimitive.of(T.self) {
             var position = 0
             let value = try primitive.read(type, bytes, at: &position, end: bytes.count)
@@ -40,6 +44,18 @@ public struct BinaryDecoder: Sendable {
             }
             throw wire
         }
+    }
+
+    private static func decodeBytes(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> [UInt8] {
+        var position = 0
+        let (count, bodyEnd) = try BinaryPrimitive.readArrayHeader(bytes, at: &position, end: bytes.count)
+        guard bodyEnd - position == count else {
+            throw WireError(.typeMismatch, "\(count) bytes need \(count) bytes of body, found \(bodyEnd - position)")
+        }
+        guard bodyEnd == bytes.count else {
+            throw WireError(.trailingBytes, "\(bytes.count - bodyEnd) bytes left after [UInt8]")
+        }
+        return [UInt8](UnsafeRawBufferPointer(rebasing: bytes[position..<bodyEnd]))
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
