@@ -58,16 +58,16 @@ private struct Mixed: Codable, Equatable {
     var numbers: [Int64]
     var flags: [Bool?]
     var table: [String: [UInt8]]
-    var tree: BinaryTree
+    var tree: BinaryCodingTree
 }
 
 @Suite struct BinaryCodingHostileInputTests {
     private static func decodeAll(_ bytes: [UInt8]) {
         // Every outcome is fine except a crash; errors are WireError by the API's type.
-        _ = try? BinaryDecoder().decode(BinaryTree.self, from: bytes)
+        _ = try? BinaryDecoder().decode(BinaryCodingTree.self, from: bytes)
         _ = try? BinaryDecoder().decode(Mixed.self, from: bytes)
         _ = try? BinaryDecoder().decode([String: [Int?]].self, from: bytes)
-        _ = try? BinaryDecoder().decode([BinaryTree?].self, from: bytes)
+        _ = try? BinaryDecoder().decode([BinaryCodingTree?].self, from: bytes)
         _ = try? BinaryDecoder().decode([UInt8].self, from: bytes)
         _ = try? BinaryDecoder().decode([String].self, from: bytes)
         _ = try? BinaryDecoder().decode(String.self, from: bytes)
@@ -79,7 +79,7 @@ private struct Mixed: Codable, Equatable {
     }
 
     @Test func randomBytesNeverCrash() {
-        var generator = SplitMix64(seed: 7)
+        var generator = BinaryCodingRandom(seed: 7)
         for _ in 0..<4000 {
             let count = Int.random(in: 0..<64, using: &generator)
             Self.decodeAll((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
@@ -88,10 +88,10 @@ private struct Mixed: Codable, Equatable {
 
     @Test func mutatedEncodingsNeverCrash() throws {
         // Random bytes rarely get past the first header; flipping bytes of real encodings does.
-        var generator = SplitMix64(seed: 11)
+        var generator = BinaryCodingRandom(seed: 11)
         for seed in 0..<1500 as Range<UInt64> {
-            var treeGenerator = SplitMix64(seed: seed)
-            var bytes = try BinaryEncoder().encode(BinaryTree.random(depth: 4, using: &treeGenerator))
+            var treeGenerator = BinaryCodingRandom(seed: seed)
+            var bytes = try BinaryEncoder().encode(BinaryCodingTree.random(depth: 4, using: &treeGenerator))
             guard !bytes.isEmpty else { continue }
             for _ in 0..<Int.random(in: 1...4, using: &generator) {
                 bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
@@ -101,29 +101,32 @@ private struct Mixed: Codable, Equatable {
     }
 
     @Test func everyTruncationFails() throws {
-        var generator = SplitMix64(seed: 3)
+        var generator = BinaryCodingRandom(seed: 3)
         let value = Mixed(name: "naïve", numbers: [1, -1], flags: [true, nil, false], table: ["k": [1, 2], "": []],
-                          tree: BinaryTree.random(depth: 5, using: &generator))
+                          tree: BinaryCodingTree.random(depth: 5, using: &generator))
         let bytes = try BinaryEncoder().encode(value)
         #expect(try BinaryDecoder().decode(Mixed.self, from: bytes) == value)
         for length in 0..<bytes.count {
-            expectDecodingFails(Mixed.self, Array(bytes[..<length]))
+            expectBinaryDecodingFails(Mixed.self, Array(bytes[..<length]))
         }
         for seed in 100..<160 as Range<UInt64> {
-            var treeGenerator = SplitMix64(seed: seed)
-            let tree = BinaryTree.random(depth: 4, using: &treeGenerator)
+            var treeGenerator = BinaryCodingRandom(seed: seed)
+            let tree = BinaryCodingTree.random(depth: 4, using: &treeGenerator)
             let treeBytes = try BinaryEncoder().encode(tree)
             for length in 0..<treeBytes.count {
-                expectDecodingFails(BinaryTree.self, Array(treeBytes[..<length]))
+                expectBinaryDecodingFails(BinaryCodingTree.self, Array(treeBytes[..<length]))
             }
         }
     }
 
     @Test func trailingBytesAreRejected() throws {
         let bytes = try BinaryEncoder().encode(Mixed(name: "", numbers: [], flags: [], table: [:], tree: .leaf))
-        expectDecodingFails(Mixed.self, bytes + [0], code: .trailingBytes)
-        expectDecodingFails(Int32.self, [1, 2, 3, 4, 5], code: .trailingBytes)
-        expectDecodingFails(Int?.self, [1, 2, 3, 4, 5, 6, 7, 8, 9], code: .trailingBytes)
+        expectBinaryDecodingFails(Mixed.self, bytes + [0], code: .trailingBytes)
+        expectBinaryDecodingFails(Int32.self, [1, 2, 3, 4, 5], code: .trailingBytes)
+        expectBinaryDecodingFails([UInt8].self, [0x05, 0x01, 0x07, 0x00], code: .trailingBytes)
+        expectBinaryDecodingFails([UInt8].self, [0x05, 0x02, 0x07, 0x00], code: .typeMismatch)
+        expectBinaryDecodingFails([UInt8].self, [0x06, 0x00, 0x01, 0x00], code: .typeMismatch)
+        expectBinaryDecodingFails(Int?.self, [1, 2, 3, 4, 5, 6, 7, 8, 9], code: .trailingBytes)
     }
 
     private static func varint(_ value: UInt64) -> [UInt8] {
@@ -136,37 +139,37 @@ private struct Mixed: Codable, Equatable {
         let huge: UInt64 = 1 << 60
         let dense = Self.varint(huge << 2 | 1)
         // [UInt8] and [String] claiming 2^60 elements and bytes, in a few bytes.
-        expectDecodingFails([UInt8].self, dense + Self.varint(huge) + [1, 2], code: .truncated)
-        expectDecodingFails([String].self, dense + Self.varint(huge) + [1, 2], code: .truncated)
-        expectDecodingFails([Int64].self, dense + Self.varint(huge), code: .truncated)
+        expectBinaryDecodingFails([UInt8].self, dense + Self.varint(huge) + [1, 2], code: .truncated)
+        expectBinaryDecodingFails([String].self, dense + Self.varint(huge) + [1, 2], code: .truncated)
+        expectBinaryDecodingFails([Int64].self, dense + Self.varint(huge), code: .truncated)
         // A string claiming 2^60 bytes, alone and inside an array.
-        expectDecodingFails(String.self, Self.varint(huge) + [0x61], code: .truncated)
-        expectDecodingFails([String].self, [0x05, 0x0A] + Self.varint(huge) + [0x61], code: .truncated)
+        expectBinaryDecodingFails(String.self, Self.varint(huge) + [0x61], code: .truncated)
+        expectBinaryDecodingFails([String].self, [0x05, 0x0A] + Self.varint(huge) + [0x61], code: .truncated)
         // Unkeyed and keyed containers claiming 2^60 elements in a 2-byte body.
-        expectDecodingFails([Int?].self, dense + [0x02, 0x00, 0x00], code: .malformed)
-        expectDecodingFails(Nest.self, dense + [0x02, 0x01, 0x00], code: .malformed)
-        expectDecodingFails([String: Int].self, Self.varint(huge << 2) + [0x02, 0x00, 0x00], code: .malformed)
-        expectDecodingFails(BinaryTree.self, Self.varint(huge << 2) + [0x02, 0x00, 0x00], code: .malformed)
+        expectBinaryDecodingFails([Int?].self, dense + [0x02, 0x00, 0x00], code: .malformed)
+        expectBinaryDecodingFails(Nest.self, dense + [0x02, 0x01, 0x00], code: .malformed)
+        expectBinaryDecodingFails([String: Int].self, Self.varint(huge << 2) + [0x02, 0x00, 0x00], code: .malformed)
+        expectBinaryDecodingFails(BinaryCodingTree.self, Self.varint(huge << 2) + [0x02, 0x00, 0x00], code: .malformed)
         // An entry whose value claims 2^60 bytes; a key that claims 2^59.
-        expectDecodingFails([String: Int].self, [0x04, 0x0B, 0x02, 0x61] + Self.varint(huge), code: .truncated)
-        expectDecodingFails([String: Int].self, [0x04, 0x09] + Self.varint(huge) + [0x00], code: .truncated)
+        expectBinaryDecodingFails([String: Int].self, [0x04, 0x0B, 0x02, 0x61] + Self.varint(huge), code: .truncated)
+        expectBinaryDecodingFails([String: Int].self, [0x04, 0x09] + Self.varint(huge) + [0x00], code: .truncated)
         // A container with nils claiming more leading elements than it holds.
-        expectDecodingFails([Int?].self, [0x0A] + Self.varint(huge) + [0x00], code: .malformed)
+        expectBinaryDecodingFails([Int?].self, [0x0A] + Self.varint(huge) + [0x00], code: .malformed)
         // A varint longer than 64 bits, and one in a longer form than needed.
-        expectDecodingFails(String.self, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F], code: .malformed)
-        expectDecodingFails(String.self, [0x80, 0x00], code: .malformed)
+        expectBinaryDecodingFails(String.self, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F], code: .malformed)
+        expectBinaryDecodingFails(String.self, [0x80, 0x00], code: .malformed)
     }
 
     @Test func deepNestingIsCapped() throws {
         let shallow = Nest.bytes(depth: Limits.codingDepthMax - 2)
         #expect(try BinaryDecoder().decode(Nest.self, from: shallow).children.count == 1)
-        expectDecodingFails(Nest.self, Nest.bytes(depth: Limits.codingDepthMax + 1), code: .limitExceeded)
-        expectDecodingFails(Nest.self, Nest.bytes(depth: 100_000), code: .limitExceeded)
+        expectBinaryDecodingFails(Nest.self, Nest.bytes(depth: Limits.codingDepthMax + 1), code: .limitExceeded)
+        expectBinaryDecodingFails(Nest.self, Nest.bytes(depth: 100_000), code: .limitExceeded)
 
         // Nesting through single values: each level is one presence byte.
         var chain = [UInt8](repeating: 1, count: 100_000)
         chain.append(0)
-        expectDecodingFails(Chain.self, chain, code: .limitExceeded)
+        expectBinaryDecodingFails(Chain.self, chain, code: .limitExceeded)
 
         // The encoder refuses what the decoder would.
         var deep = Nest(children: [])
@@ -184,35 +187,35 @@ private struct Mixed: Codable, Equatable {
     }
 
     @Test func invalidScalarsAreMalformed() {
-        expectDecodingFails(Bool.self, [2], code: .malformed)
-        expectDecodingFails([Bool].self, [0x09, 0x02, 0x01, 0x05], code: .malformed)
-        expectDecodingFails(String.self, [0x02, 0xC3, 0x28], code: .malformed)
-        expectDecodingFails(String.self, [0x01, 0xFF], code: .malformed)
-        expectDecodingFails([String].self, [0x05, 0x02, 0x01, 0x80], code: .malformed)
+        expectBinaryDecodingFails(Bool.self, [2], code: .malformed)
+        expectBinaryDecodingFails([Bool].self, [0x09, 0x02, 0x01, 0x05], code: .malformed)
+        expectBinaryDecodingFails(String.self, [0x02, 0xC3, 0x28], code: .malformed)
+        expectBinaryDecodingFails(String.self, [0x01, 0xFF], code: .malformed)
+        expectBinaryDecodingFails([String].self, [0x05, 0x02, 0x01, 0x80], code: .malformed)
         // Presence byte 2 in a container with nils.
-        expectDecodingFails([Int8?].self, [0x0A, 0x00, 0x03, 0x00, 0x02, 0x05], code: .malformed)
+        expectBinaryDecodingFails([Int8?].self, [0x0A, 0x00, 0x03, 0x00, 0x02, 0x05], code: .malformed)
         // A keyed container whose key is not UTF-8, read through `allKeys`.
-        expectDecodingFails([String: Int8].self, [0x04, 0x04, 0x02, 0xFF, 0x02, 0x01], code: .malformed)
+        expectBinaryDecodingFails([String: Int8].self, [0x04, 0x04, 0x02, 0xFF, 0x02, 0x01], code: .malformed)
         // Unknown container kind.
-        expectDecodingFails([Int].self, [0x03, 0x00], code: .malformed)
+        expectBinaryDecodingFails([Int].self, [0x03, 0x00], code: .malformed)
     }
 
     @Test func wrongShapesAreTypeMismatches() throws {
         let point = try BinaryEncoder().encode(["x": 1])
-        expectDecodingFails([Int].self, point, code: .typeMismatch)
-        expectDecodingFails(Nest.self, point, code: .typeMismatch)
-        expectDecodingFails([Int8].self, try BinaryEncoder().encode([1, 2] as [Int16]), code: .typeMismatch)
-        expectDecodingFails([Int].self, try BinaryEncoder().encode([1, nil] as [Int?]), code: .typeMismatch)
+        expectBinaryDecodingFails([Int].self, point, code: .typeMismatch)
+        expectBinaryDecodingFails(Nest.self, point, code: .typeMismatch)
+        expectBinaryDecodingFails([Int8].self, try BinaryEncoder().encode([1, 2] as [Int16]), code: .typeMismatch)
+        expectBinaryDecodingFails([Int].self, try BinaryEncoder().encode([1, nil] as [Int?]), code: .typeMismatch)
         // A key that is not there, and nil where a value is needed.
         struct Needs: Decodable { var needed: Int }
-        expectDecodingFails(Needs.self, try BinaryEncoder().encode(["other": 1]), code: .typeMismatch)
+        expectBinaryDecodingFails(Needs.self, try BinaryEncoder().encode(["other": 1]), code: .typeMismatch)
         struct Present: Encodable { var needed: Int? = nil; func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeNil(forKey: .needed)
         }; enum CodingKeys: CodingKey { case needed } }
-        expectDecodingFails(Needs.self, try BinaryEncoder().encode(Present()), code: .typeMismatch)
+        expectBinaryDecodingFails(Needs.self, try BinaryEncoder().encode(Present()), code: .typeMismatch)
         // An entry whose value is wider than the type asked for.
-        expectDecodingFails(Needs.self, try BinaryEncoder().encode(["needed": Int128(1)]), code: .typeMismatch)
-        expectDecodingFails(Int.self, [], code: .truncated)
+        expectBinaryDecodingFails(Needs.self, try BinaryEncoder().encode(["needed": Int128(1)]), code: .typeMismatch)
+        expectBinaryDecodingFails(Int.self, [], code: .truncated)
     }
 }

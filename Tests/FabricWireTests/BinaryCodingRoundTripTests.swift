@@ -347,46 +347,46 @@ private enum Level: Int, Codable { case one = 1, two = 2 }
 
 @Suite struct BinaryCodingRoundTripTests {
     @Test func scalarsAtTopLevelAndInStructs() throws {
-        expectRoundTrip(Scalars())
-        expectRoundTrip(true)
-        expectRoundTrip(Int8.min)
-        expectRoundTrip(UInt16.max)
-        expectRoundTrip(-1.25 as Float)
-        expectRoundTrip(Double.greatestFiniteMagnitude)
-        expectRoundTrip("")
-        expectRoundTrip("text")
-        expectRoundTrip(Int128.min)
-        expectRoundTrip(UInt128.max)
+        expectBinaryRoundTrip(Scalars())
+        expectBinaryRoundTrip(true)
+        expectBinaryRoundTrip(Int8.min)
+        expectBinaryRoundTrip(UInt16.max)
+        expectBinaryRoundTrip(-1.25 as Float)
+        expectBinaryRoundTrip(Double.greatestFiniteMagnitude)
+        expectBinaryRoundTrip("")
+        expectBinaryRoundTrip("text")
+        expectBinaryRoundTrip(Int128.min)
+        expectBinaryRoundTrip(UInt128.max)
         #expect(try binaryRoundTrip(Double.nan).isNaN)
     }
 
     @Test func arraysOfScalars() {
-        expectRoundTrip(Arrays())
-        expectRoundTrip([UInt8]())
-        expectRoundTrip([UInt8](repeating: 7, count: 100_000))
-        expectRoundTrip(["a", "b"])
-        expectRoundTrip([true])
-        expectRoundTrip(Arrays(bytes: [], ints: [], int8s: [], int16s: [], int32s: [], int64s: [], uints: [],
+        expectBinaryRoundTrip(Arrays())
+        expectBinaryRoundTrip([UInt8]())
+        expectBinaryRoundTrip([UInt8](repeating: 7, count: 100_000))
+        expectBinaryRoundTrip(["a", "b"])
+        expectBinaryRoundTrip([true])
+        expectBinaryRoundTrip(Arrays(bytes: [], ints: [], int8s: [], int16s: [], int32s: [], int64s: [], uints: [],
                                uint16s: [], uint32s: [], uint64s: [], floats: [], doubles: [], bools: [], strings: []))
     }
 
     @Test func optionalsAtEveryLevel() throws {
-        expectRoundTrip(Optionals())
-        expectRoundTrip(Optionals(absent: 1, present: nil, nestedNone: nil, nestedSome: .some(nil), nestedAbsent: .some(.some(3)),
+        expectBinaryRoundTrip(Optionals())
+        expectBinaryRoundTrip(Optionals(absent: 1, present: nil, nestedNone: nil, nestedSome: .some(nil), nestedAbsent: .some(.some(3)),
                                   tripleNone: nil, structure: nil, list: [], listOfNested: [nil], dictionary: [:]))
-        expectRoundTrip(nil as Int?)
-        expectRoundTrip(5 as Int?)
-        expectRoundTrip(Int??.some(nil))
-        expectRoundTrip(Int??.some(.some(0)))
-        expectRoundTrip(Int??.none)
-        expectRoundTrip(String???.some(.some(nil)))
-        expectRoundTrip(Inner(name: "x") as Inner?)
-        expectRoundTrip(nil as Inner?)
-        expectRoundTrip([nil, nil] as [Int?])
-        expectRoundTrip([nil, 1] as [Int?])
-        expectRoundTrip([Inner(name: "a"), nil, Inner(name: "b")] as [Inner?])
-        expectRoundTrip([[nil], nil, [1]] as [[Int?]?])
-        expectRoundTrip(Generic<Int?>(value: nil, values: [nil, 2], optional: .some(nil)))
+        expectBinaryRoundTrip(nil as Int?)
+        expectBinaryRoundTrip(5 as Int?)
+        expectBinaryRoundTrip(Int??.some(nil))
+        expectBinaryRoundTrip(Int??.some(.some(0)))
+        expectBinaryRoundTrip(Int??.none)
+        expectBinaryRoundTrip(String???.some(.some(nil)))
+        expectBinaryRoundTrip(Inner(name: "x") as Inner?)
+        expectBinaryRoundTrip(nil as Inner?)
+        expectBinaryRoundTrip([nil, nil] as [Int?])
+        expectBinaryRoundTrip([nil, 1] as [Int?])
+        expectBinaryRoundTrip([Inner(name: "a"), nil, Inner(name: "b")] as [Inner?])
+        expectBinaryRoundTrip([[nil], nil, [1]] as [[Int?]?])
+        expectBinaryRoundTrip(Generic<Int?>(value: nil, values: [nil, 2], optional: .some(nil)))
     }
 
     @Test func anOptionalHoldingAValueEncodesLikeTheValue() throws {
@@ -398,24 +398,24 @@ private enum Level: Int, Codable { case one = 1, two = 2 }
     }
 
     @Test func enumsWithAssociatedValues() {
-        expectRoundTrip(Shape.empty)
-        expectRoundTrip(Shape.circle(radius: 1.5))
-        expectRoundTrip(Shape.polygon([], name: "tri"))
-        expectRoundTrip(Shape.nested(nil, []))
-        expectRoundTrip(Shape.nested(.nested(.empty, [.empty]), [.polygon([1], name: nil)]))
-        expectRoundTrip([Rank.low, .high])
-        expectRoundTrip([Level.two: Rank.high])
+        expectBinaryRoundTrip(Shape.empty)
+        expectBinaryRoundTrip(Shape.circle(radius: 1.5))
+        expectBinaryRoundTrip(Shape.polygon([], name: "tri"))
+        expectBinaryRoundTrip(Shape.nested(nil, []))
+        expectBinaryRoundTrip(Shape.nested(.nested(.empty, [.empty]), [.polygon([1], name: nil)]))
+        expectBinaryRoundTrip([Rank.low, .high])
+        expectBinaryRoundTrip([Level.two: Rank.high])
     }
 
     @Test func collectionsAndDictionaries() {
-        expectRoundTrip(Collections())
-        expectRoundTrip(["a": [1, nil], "b": []] as [String: [Int?]])
-        expectRoundTrip([:] as [String: [Int?]])
-        expectRoundTrip([1: 2, 3: 4] as [Int: Int])
-        expectRoundTrip([[1, 2]: "pair"] as [[Int]: String])
-        expectRoundTrip(Set([1, 2, 3]))
-        expectRoundTrip(Generic(value: [Inner(name: "g")], values: [[]], optional: nil))
-        expectRoundTrip(Generic(value: Generic(value: 1, values: [], optional: 2), values: [], optional: nil))
+        expectBinaryRoundTrip(Collections())
+        expectBinaryRoundTrip(["a": [1, nil], "b": []] as [String: [Int?]])
+        expectBinaryRoundTrip([:] as [String: [Int?]])
+        expectBinaryRoundTrip([1: 2, 3: 4] as [Int: Int])
+        expectBinaryRoundTrip([[1, 2]: "pair"] as [[Int]: String])
+        expectBinaryRoundTrip(Set([1, 2, 3]))
+        expectBinaryRoundTrip(Generic(value: [Inner(name: "g")], values: [[]], optional: nil))
+        expectBinaryRoundTrip(Generic(value: Generic(value: 1, values: [], optional: 2), values: [], optional: nil))
     }
 
     @Test func classHierarchies() throws {
@@ -429,34 +429,34 @@ private enum Level: Int, Codable { case one = 1, two = 2 }
     }
 
     @Test func keysReadInAnyOrder() {
-        expectRoundTrip(Reversed(first: 1, second: "two", third: [3], fourth: 4))
-        expectRoundTrip(Reversed(first: -1, second: "", third: [], fourth: nil))
+        expectBinaryRoundTrip(Reversed(first: 1, second: "two", third: [3], fourth: 4))
+        expectBinaryRoundTrip(Reversed(first: -1, second: "", third: [], fourth: nil))
     }
 
     @Test func nestedContainersFilledAfterLaterSiblings() {
-        expectRoundTrip(Interleaved(numbers: [1, 2, 3], label: "mid", inner: ["a": 10, "b": 20]))
-        expectRoundTrip([Interleaved(numbers: [4, 5, 6], label: "x", inner: ["a": 1, "b": 2])])
-        expectRoundTrip(Generic(value: Interleaved(numbers: [7, 8, 9], label: "g", inner: ["a": 3, "b": 4]), values: [], optional: nil))
+        expectBinaryRoundTrip(Interleaved(numbers: [1, 2, 3], label: "mid", inner: ["a": 10, "b": 20]))
+        expectBinaryRoundTrip([Interleaved(numbers: [4, 5, 6], label: "x", inner: ["a": 1, "b": 2])])
+        expectBinaryRoundTrip(Generic(value: Interleaved(numbers: [7, 8, 9], label: "g", inner: ["a": 3, "b": 4]), values: [], optional: nil))
     }
 
     @Test func explicitNilsInEveryContainer() {
-        expectRoundTrip(ExplicitNils(values: [1, nil, 0, nil], keyed: nil, single: SingleNil(value: nil)))
-        expectRoundTrip(ExplicitNils(values: [], keyed: 3, single: SingleNil(value: 0)))
-        expectRoundTrip(ExplicitNils(values: [nil], keyed: 0, single: SingleNil(value: 9)))
-        expectRoundTrip([SingleNil(value: nil), SingleNil(value: 1), SingleNil(value: nil)])
-        expectRoundTrip(SingleNil(value: nil))
-        expectRoundTrip(SingleNil(value: 0))
-        expectRoundTrip(["k": SingleNil(value: nil)])
+        expectBinaryRoundTrip(ExplicitNils(values: [1, nil, 0, nil], keyed: nil, single: SingleNil(value: nil)))
+        expectBinaryRoundTrip(ExplicitNils(values: [], keyed: 3, single: SingleNil(value: 0)))
+        expectBinaryRoundTrip(ExplicitNils(values: [nil], keyed: 0, single: SingleNil(value: 9)))
+        expectBinaryRoundTrip([SingleNil(value: nil), SingleNil(value: 1), SingleNil(value: nil)])
+        expectBinaryRoundTrip(SingleNil(value: nil))
+        expectBinaryRoundTrip(SingleNil(value: 0))
+        expectBinaryRoundTrip(["k": SingleNil(value: nil)])
     }
 
     @Test func singleValueWrappers() throws {
-        expectRoundTrip(Wrapped(Inner(name: "w")))
-        expectRoundTrip(Wrapped([1, 2, 3]))
-        expectRoundTrip(Wrapped(Wrapped("deep")))
-        expectRoundTrip(Wrapped(nil as Int?))
-        expectRoundTrip(Wrapped(Int??.some(nil)))
-        expectRoundTrip([Wrapped(nil as Int?), Wrapped(1)])
-        expectRoundTrip(Wrapped(SingleNil(value: nil)))
+        expectBinaryRoundTrip(Wrapped(Inner(name: "w")))
+        expectBinaryRoundTrip(Wrapped([1, 2, 3]))
+        expectBinaryRoundTrip(Wrapped(Wrapped("deep")))
+        expectBinaryRoundTrip(Wrapped(nil as Int?))
+        expectBinaryRoundTrip(Wrapped(Int??.some(nil)))
+        expectBinaryRoundTrip([Wrapped(nil as Int?), Wrapped(1)])
+        expectBinaryRoundTrip(Wrapped(SingleNil(value: nil)))
         // A single value container adds nothing around its value.
         #expect(try BinaryEncoder().encode(Wrapped([UInt8](arrayLiteral: 1, 2))) == BinaryEncoder().encode([UInt8](arrayLiteral: 1, 2)))
     }

@@ -8,7 +8,7 @@ func binaryRoundTrip<T: Codable>(_ value: T, userInfo: [CodingUserInfoKey: any S
 }
 
 /// Expects `value` to survive encoding and decoding unchanged.
-func expectRoundTrip<T: Codable & Equatable>(
+func expectBinaryRoundTrip<T: Codable & Equatable>(
     _ value: T, sourceLocation: SourceLocation = #_sourceLocation
 ) {
     do {
@@ -20,7 +20,7 @@ func expectRoundTrip<T: Codable & Equatable>(
 }
 
 /// Expects decoding `bytes` as `T` to fail with a `WireError` (and, if given, that code).
-func expectDecodingFails<T: Decodable>(
+func expectBinaryDecodingFails<T: Decodable>(
     _ type: T.Type, _ bytes: [UInt8], code: WireError.Code? = nil,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
@@ -32,9 +32,9 @@ func expectDecodingFails<T: Decodable>(
     }
 }
 
-/// A small, fast, seeded random number generator (SplitMix64), so that every random test
+/// A small, fast, seeded random number generator (the SplitMix64 algorithm), so that every random test
 /// replays exactly from its seed.
-struct SplitMix64: RandomNumberGenerator {
+struct BinaryCodingRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

@@ -1,5 +1,3 @@
-import FabricCore
-
 /// One step of a coding path as the binary coders store it.
 ///
 /// Paths are kept as a chain of frames with one component each and turned into
@@ -74,43 +72,5 @@ enum BinaryCodingPath {
             }
         }
         return text
-    }
-}
-
-extension WireError {
-    /// `error` with where it happened added to its message.
-    func located(at keys: [any CodingKey]) -> WireError {
-        WireError(code, Self.bounded("\(message) (at \(BinaryCodingPath.render(keys)))"))
-    }
-
-    /// A `WireError` for an error a user's `encode(to:)` or `init(from:)` threw: the coders
-    /// fail only with `WireError`. The message names the type and keeps the original
-    /// `EncodingError` / `DecodingError` description (which carries its coding path).
-    static func wrapping(_ error: any Error, coding valueType: Any.Type, isDecoding: Bool) -> WireError {
-        if let wire = error as? WireError { return wire }
-        let verb = isDecoding ? "decoding" : "encoding"
-        let code: Code
-        if let decoding = error as? DecodingError {
-            switch decoding {
-            case .dataCorrupted: code = .malformed
-            default: code = .typeMismatch
-            }
-        } else if error is EncodingError {
-            code = .typeMismatch
-        } else {
-            code = .malformed
-        }
-        return WireError(code, bounded("\(verb) \(valueType) failed: \(type(of: error)): \(error)"))
-    }
-
-    /// Messages are cut at `Limits.errorMessageBytesMax` bytes.
-    static func bounded(_ message: String) -> String {
-        guard message.utf8.count > Limits.errorMessageBytesMax else { return message }
-        var cut = ""
-        for character in message {
-            if cut.utf8.count + character.utf8.count > Limits.errorMessageBytesMax - 3 { break }
-            cut.append(character)
-        }
-        return cut + "..."
     }
 }

@@ -9,12 +9,17 @@ public struct BinaryDecoder: Sendable {
     /// so that actor references can be decoded as arguments).
     public var userInfo: [CodingUserInfoKey: any Sendable]
 
+    /// An decoder that hands `userInfo` to the values it codes.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
         self.userInfo = userInfo
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws(WireError) -> T {
+        if T.self == [UInt8].self {
+            // The most common argument, decoded by concrete code.
+            return unsafeBitCast(try Self.decodeBytes(bytes), to: T.self)
+        }
         if let primitive = BinaryPrimitive.of(T.self) {
             var position = 0
             let value = try primitive.read(type, bytes, at: &position, end: bytes.count)
@@ -24,33 +29,57 @@ public struct BinaryDecoder: Sendable {
             return value
         }
         let state = BinaryDecodingState(input: bytes, userInfo: userInfo)
+        // Containers kept past this call must not read `bytes` afterwards: ending the state
+        // makes every one of them stale.
+        defer { state.storage.pointee.end() }
         do {
             let value = try state.decodeTopLevel(type)
-            if let deferred = state.deferredError { throw deferred }
+            if let deferred = state.storage.pointee.deferredError { throw deferred }
             return value
         } catch {
-            if let deferred = state.deferredError { throw deferred }
-            let wire = WireError.wrapping(error, coding: T.self, isDecoding: true)
-            if error is WireError, let path = state.failurePath {
-                throw wire.located(at: path)
+            if let deferred = state.storage.pointee.deferredError { throw deferred }
+            let wire = WireError.codingFailure(error, coding: T.self, isDecoding: true)
+            if error is WireError, let path = state.storage.pointee.failurePath {
+                throw wire.withCodingPath( path)
             }
             throw wire
         }
     }
 
+    private static func decodeBytes(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> [UInt8] {
+        var position = 0
+        let (count, bodyEnd) = try BinaryPrimitive.readArrayHeader(bytes, at: &position, end: bytes.count)
+        guard bodyEnd - position == count else {
+            throw WireError(.typeMismatch, "\(count) bytes need \(count) bytes of body, found \(bodyEnd - position)")
+        }
+        guard bodyEnd == bytes.count else {
+            throw WireError(.trailingBytes, "\(bytes.count - bodyEnd) bytes left after [UInt8]")
+        }
+        return [UInt8](UnsafeRawBufferPointer(rebasing: bytes[position..<bodyEnd]))
+    }
+
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws(WireError) -> T {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(WireError) -> T in try decode(type, from: raw) }
+        do {
+            return try bytes.withUnsafeBytes { raw in try decode(type, from: raw) }
+        } catch {
+            throw Self.rethrown(error)
         }
-        return try result.get()
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(WireError) -> T {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(WireError) -> T in try decode(type, from: raw) }
+        do {
+            return try bytes.withUnsafeBytes { raw in try decode(type, from: raw) }
+        } catch {
+            throw Self.rethrown(error)
         }
-        return try result.get()
+    }
+
+    /// The `WireError` that came back through `withUnsafeBytes` (which types its errors as
+    /// `any Error`). No `Result<T, _>` there: in unspecialized generic code every use of a type
+    /// built from `T` is a runtime metadata lookup, which would cost more than the decoding.
+    private static func rethrown(_ error: any Error) -> WireError {
+        error as? WireError ?? WireError(.malformed, "\(error)")
     }
 }

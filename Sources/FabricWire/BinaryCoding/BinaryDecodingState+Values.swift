@@ -1,18 +1,19 @@
-/// Reading values out of slots: the top level, keyed entries, unkeyed elements.
+/// Reading values out of slots where that calls into the values' own `init(from:)`.
 extension BinaryDecodingState {
     // MARK: Top level
 
     /// Decodes a `T` that must use the whole input.
     func decodeTopLevel<T: Decodable>(_ type: T.Type) throws -> T {
-        let frame = try pushFrame(
+        let storage = self.storage
+        let frame = try storage.pointee.pushFrame(
             parent: -1, component: .none, kind: .topLevel, start: 0, end: input.count,
             presence: input.isEmpty ? .nilValue : .value)
         let value = try decodeFromSlot(type, frame: frame, isHandedOn: false)
-        let consumed = frames[frame].consumedEnd
+        let consumed = storage.pointee.frames[frame].consumedEnd
         guard consumed == input.count else {
             throw WireError(.trailingBytes, "\(input.count - consumed) bytes left after \(T.self)")
         }
-        popFrames(to: 0)
+        storage.pointee.popFrames(to: 0)
         return value
     }
 
@@ -22,8 +23,9 @@ extension BinaryDecodingState {
     /// container hands the slot on to `T`'s own `init(from:)`, which then gets a frame of its
     /// own (so nesting through single values is counted against the depth limit).
     func decodeFromSlot<T: Decodable>(_ type: T.Type, frame: Int, isHandedOn: Bool) throws -> T {
+        let storage = self.storage
         if let primitive = BinaryPrimitive.of(T.self) {
-            return try readPrimitive(type, primitive, frame: frame)
+            return try storage.pointee.readPrimitive(type, primitive, frame: frame)
         }
         if BinaryOptionalDetection.isOptional(T.self) {
             var visitor = SlotOptionalDecodingVisitor(state: self, frame: frame)
@@ -32,19 +34,21 @@ extension BinaryDecodingState {
         guard isHandedOn else {
             return try T(from: BinaryValueDecoder(state: self, frame: frame))
         }
-        let mark = frames.count
-        let slot = frames[frame]
-        let delegate = try pushFrame(
+        let mark = storage.pointee.frames.count
+        let slot = storage.pointee.frames[frame]
+        let delegate = try storage.pointee.pushFrame(
             parent: frame, component: .none, kind: slot.kind, start: slot.valueStart, end: slot.end,
             presence: slot.presence)
         let value = try T(from: BinaryValueDecoder(state: self, frame: delegate))
-        frames[frame].consumedEnd = frames[delegate].consumedEnd
-        popFrames(to: mark)
+        storage.pointee.frames[frame].consumedEnd = storage.pointee.frames[delegate].consumedEnd
+        storage.pointee.popFrames(to: mark)
         return value
     }
+}
 
+extension BinaryDecodingStorage {
     /// Reads a fast-path value from the slot of `frame`.
-    func readPrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive, frame: Int) throws(WireError) -> T {
+    mutating func readPrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive, frame: Int) throws(WireError) -> T {
         guard frames[frame].presence != .nilValue else { throw Self.foundNil(T.self) }
         var position = frames[frame].valueStart
         let value = try primitive.read(type, input, at: &position, end: frames[frame].end)
@@ -77,7 +81,8 @@ struct SlotOptionalDecodingVisitor: BinaryOptionalDecodingVisitor {
     }
 
     mutating func isNil() throws -> Bool {
-        let slot = state.frames[frame]
+        let storage = state.storage
+        let slot = storage.pointee.frames[frame]
         switch slot.presence {
         case .nilValue:
             return true
@@ -89,7 +94,7 @@ struct SlotOptionalDecodingVisitor: BinaryOptionalDecodingVisitor {
             let tag = state.input[slot.valueStart]
             switch tag {
             case BinaryWireFormat.absentTag:
-                state.frames[frame].consumedEnd = slot.valueStart + 1
+                storage.pointee.frames[frame].consumedEnd = slot.valueStart + 1
                 return true
             case BinaryWireFormat.presentTag:
                 payloadStart = slot.valueStart + 1
@@ -101,20 +106,21 @@ struct SlotOptionalDecodingVisitor: BinaryOptionalDecodingVisitor {
     }
 
     mutating func decodeWrapped<Wrapped: Decodable>(_ type: Wrapped.Type) throws -> Wrapped {
-        let end = state.frames[frame].end
+        let storage = state.storage
+        let end = storage.pointee.frames[frame].end
         if let primitive = BinaryPrimitive.of(Wrapped.self) {
             var position = payloadStart
             let value = try primitive.read(type, state.input, at: &position, end: end)
-            state.frames[frame].consumedEnd = position
+            storage.pointee.frames[frame].consumedEnd = position
             return value
         }
-        let mark = state.frames.count
-        let payload = try state.pushFrame(
-            parent: frame, component: .none, kind: state.frames[frame].kind, start: payloadStart, end: end,
+        let mark = storage.pointee.frames.count
+        let payload = try storage.pointee.pushFrame(
+            parent: frame, component: .none, kind: storage.pointee.frames[frame].kind, start: payloadStart, end: end,
             presence: .spent)
         let value = try state.decodeFromSlot(type, frame: payload, isHandedOn: false)
-        state.frames[frame].consumedEnd = state.frames[payload].consumedEnd
-        state.popFrames(to: mark)
+        storage.pointee.frames[frame].consumedEnd = storage.pointee.frames[payload].consumedEnd
+        storage.pointee.popFrames(to: mark)
         return value
     }
 }

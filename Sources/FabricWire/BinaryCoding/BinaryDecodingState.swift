@@ -1,80 +1,22 @@
-import FabricCore
-
-/// What a slot says about nil while decoding.
-enum BinaryDecodingPresence: UInt8 {
-    /// The slot holds a value, and its own nil has not been spent by an optional level.
-    case value
-    /// The slot holds nil.
-    case nilValue
-    /// An outer optional level spent the slot's nil: deeper levels read presence bytes.
-    case spent
-}
-
-/// A container's header as read from the input.
-struct BinaryContainerHeader {
-    var isKeyed: Bool
-    /// Entries or elements.
-    var count: Int
-    /// Unkeyed: elements before the first that has a presence byte (`count` if none has).
-    var leadingUntagged: Int
-    var bodyStart: Int
-    var bodyEnd: Int
-}
-
-/// The place of one value, or a nested container, during decoding. Frames form a stack; a
-/// frame lives until the `init(from:)` call that created it returns.
-struct BinaryDecodingFrame {
-    /// What kind of place this is.
-    enum Kind: UInt8 {
-        /// The whole input.
-        case topLevel
-        /// The value of a keyed entry: `valueStart..<end` exactly.
-        case entry
-        /// An element of an unkeyed container: starts at `valueStart`, bounded by `end` (the
-        /// container's end); where it ends is found by reading it.
-        case element
-        /// A nested container (only for its coding path and lookup position).
-        case container
-    }
-
-    var parent: Int
-    /// Tells a reused index apart from the frame a container was made for.
-    var serial: UInt32
-    var component: BinaryPathComponent
-    var kind: Kind
-    /// Where the value starts (after presence bytes already read).
-    var valueStart: Int
-    /// Nothing of this slot lies at or past this position.
-    var end: Int
-    var presence: BinaryDecodingPresence
-    /// The end of what has been read through this slot.
-    var consumedEnd: Int
-    /// The container read at `valueStart`, once someone asked for it.
-    var header: BinaryContainerHeader?
-    /// Keyed lookups start where the last one ended, so keys read in encoding order are found
-    /// at once: the position and index of the next entry.
-    var nextEntryPosition = 0
-    var nextEntryIndex = 0
-    /// Nesting depth, checked against `Limits.codingDepthMax`.
-    var depth: Int
-}
-
-/// The state of one `BinaryDecoder.decode` call, shared by the `Decoder` and containers it
-/// hands out. `input` is only valid during that call.
+/// One `BinaryDecoder.decode` call, shared by the `Decoder` and the containers it hands out
+/// (which keep it alive while they exist).
 final class BinaryDecodingState {
+    /// The mutable state, owned by this object.
+    let storage: UnsafeMutablePointer<BinaryDecodingStorage>
+    /// The input; only valid during the `decode` call.
     let input: UnsafeRawBufferPointer
-    var frames: [BinaryDecodingFrame] = []
-    /// A failure noticed where the Codable API cannot throw (`allKeys`, `contains`), thrown
-    /// when decoding ends.
-    var deferredError: WireError?
-    var nextSerial: UInt32 = 0
     let userInfo: [CodingUserInfoKey: any Sendable]
     private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
 
     init(input: UnsafeRawBufferPointer, userInfo: [CodingUserInfoKey: any Sendable]) {
+        storage = BinaryStorageCaches.decoding.take()
+        storage.pointee.input = input
         self.input = input
         self.userInfo = userInfo
-        frames.reserveCapacity(8)
+    }
+
+    deinit {
+        BinaryStorageCaches.decoding.give(storage)
     }
 
     /// `userInfo` as the `Decoder` protocol types it.
@@ -83,118 +25,5 @@ final class BinaryDecodingState {
         let converted = userInfo.mapValues { $0 as Any }
         userInfoForCodersStorage = converted
         return converted
-    }
-
-    // MARK: Frames
-
-    /// Pushes a frame for a slot starting at `start` and returns its index.
-    func pushFrame(
-        parent: Int, component: BinaryPathComponent, kind: BinaryDecodingFrame.Kind,
-        start: Int, end: Int, presence: BinaryDecodingPresence
-    ) throws(WireError) -> Int {
-        let depth = parent >= 0 && parent < frames.count ? frames[parent].depth + 1 : 0
-        guard depth <= Limits.codingDepthMax else {
-            throw WireError(.limitExceeded, "values nested deeper than \(Limits.codingDepthMax) levels")
-        }
-        nextSerial &+= 1
-        if nextSerial == 0 { nextSerial = 1 }  // 0 marks references that are never live
-        frames.append(BinaryDecodingFrame(
-            parent: parent, serial: nextSerial, component: component, kind: kind, valueStart: start,
-            end: end, presence: presence, consumedEnd: start, depth: depth))
-        return frames.count - 1
-    }
-
-    /// Drops the frames from `mark` on (those of a value whose `init(from:)` returned).
-    @inline(__always)
-    func popFrames(to mark: Int) {
-        if frames.count > mark { frames.removeSubrange(mark...) }
-    }
-
-    /// A reference to `frame` as it is now (one that is never live if there is no such frame).
-    func reference(to frame: Int) -> BinaryFrameReference {
-        guard frame >= 0, frame < frames.count else { return BinaryFrameReference(index: frame, serial: 0) }
-        return BinaryFrameReference(index: frame, serial: frames[frame].serial)
-    }
-
-    /// Throws unless `reference` still names a live frame (a container used after its value's
-    /// `init(from:)` returned would read someone else's slot).
-    @inline(__always)
-    func checkLive(_ reference: BinaryFrameReference) throws(WireError) {
-        guard reference.index < frames.count, frames[reference.index].serial == reference.serial else {
-            throw BinaryFrameReference.staleError
-        }
-    }
-
-    /// The coding path of `frame`.
-    func codingPath(endingAt frame: Int) -> [any CodingKey] {
-        BinaryCodingPath.keys(endingAt: min(frame, frames.count - 1)) { index in
-            (frames[index].parent, frames[index].component)
-        }
-    }
-
-    /// Remembers the first failure noticed where the API cannot throw.
-    func recordDeferred(_ error: WireError, at frame: Int) {
-        if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
-    }
-
-    /// Where decoding stood when it failed: the innermost frame still on the stack (frames of
-    /// values that threw are not popped).
-    var failurePath: [any CodingKey]? {
-        guard !frames.isEmpty else { return nil }
-        return codingPath(endingAt: frames.count - 1)
-    }
-
-    // MARK: Containers
-
-    /// Reads the header of a container at `position`, checking its counts against its body
-    /// and its body against `end`.
-    func readContainerHeader(at position: inout Int, end: Int) throws(WireError) -> BinaryContainerHeader {
-        let first = try BinaryWireFormat.readVarint(input, at: &position, end: end)
-        let kind = first & BinaryWireFormat.kindMask
-        let count = first >> BinaryWireFormat.kindBitCount
-        var leadingUntagged = count
-        switch kind {
-        case BinaryWireFormat.keyedKind, BinaryWireFormat.unkeyedDenseKind:
-            break
-        case BinaryWireFormat.unkeyedTaggedKind:
-            leadingUntagged = try BinaryWireFormat.readVarint(input, at: &position, end: end)
-            guard leadingUntagged < count else {
-                throw WireError(.malformed, "an unkeyed container's \(count) elements cannot have \(leadingUntagged) before the first nil")
-            }
-        default:
-            throw WireError(.malformed, "unknown container kind \(kind)")
-        }
-        let body = try BinaryWireFormat.readLength(
-            input, at: &position, end: end, what: "a container's body")
-        let isKeyed = kind == BinaryWireFormat.keyedKind
-        let bytesPerItem = isKeyed ? UInt64(BinaryWireFormat.entryBytesMin) : 1
-        guard count <= UInt64(body) / bytesPerItem else {
-            throw WireError(.malformed, "a container claims \(count) \(isKeyed ? "entries" : "elements") in \(body) bytes")
-        }
-        return BinaryContainerHeader(
-            isKeyed: isKeyed, count: Int(count), leadingUntagged: Int(leadingUntagged),
-            bodyStart: position, bodyEnd: position + body)
-    }
-
-    /// The container in the slot of `frame`, read once and remembered.
-    func containerHeader(for frame: Int, keyed: Bool) throws(WireError) -> BinaryContainerHeader {
-        let header: BinaryContainerHeader
-        if let known = frames[frame].header {
-            header = known
-        } else {
-            guard frames[frame].presence != .nilValue else {
-                throw WireError(.typeMismatch, "expected a \(keyed ? "keyed" : "unkeyed") container, found nil")
-            }
-            var position = frames[frame].valueStart
-            header = try readContainerHeader(at: &position, end: frames[frame].end)
-            frames[frame].header = header
-            frames[frame].consumedEnd = header.bodyEnd
-            frames[frame].nextEntryPosition = header.bodyStart
-        }
-        guard header.isKeyed == keyed else {
-            throw WireError(.typeMismatch,
-                "expected a \(keyed ? "keyed" : "unkeyed") container, found a\(keyed ? "n unkeyed" : " keyed") one")
-        }
-        return header
     }
 }

@@ -8,6 +8,7 @@ public struct BinaryEncoder: Sendable {
     /// Handed to every `encode(to:)` as `Encoder.userInfo` (the actor system puts itself there).
     public var userInfo: [CodingUserInfoKey: any Sendable]
 
+    /// An encoder that hands `userInfo` to the values it codes.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
         self.userInfo = userInfo
     }
@@ -22,14 +23,12 @@ public struct BinaryEncoder: Sendable {
         let state = BinaryEncodingState(buffer: &buffer, userInfo: userInfo)
         do {
             try state.encodeTopLevel(value)
-            try state.finish(into: &buffer)
+            try state.storage.pointee.finish(into: &buffer)
         } catch {
-            let wire = WireError.wrapping(error, coding: T.self, isDecoding: false)
-            state.abandon(into: &buffer)
-            if error is WireError, let path = state.failurePath {
-                throw wire.located(at: path)
-            }
-            throw wire
+            let wire = WireError.codingFailure(error, coding: T.self, isDecoding: false)
+            let path = error is WireError ? state.storage.pointee.failurePath : nil
+            state.storage.pointee.abandon(into: &buffer)
+            throw path.map { wire.withCodingPath( $0) } ?? wire
         }
     }
 
@@ -38,14 +37,5 @@ public struct BinaryEncoder: Sendable {
         var buffer: [UInt8] = []
         try encode(value, into: &buffer)
         return buffer
-    }
-}
-
-extension BinaryEncodingState {
-    /// Where the encoding stood when it failed: the innermost frame still on the stack (frames
-    /// of values that threw are not popped). Nil when the error already names its place.
-    var failurePath: [any CodingKey]? {
-        guard deferredError == nil, !frames.isEmpty else { return nil }
-        return codingPath(endingAt: frames.count - 1)
     }
 }

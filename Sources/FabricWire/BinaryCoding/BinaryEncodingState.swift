@@ -1,141 +1,20 @@
-import FabricCore
-
-/// A part of the output that needs a header once its size is known: a container (count and
-/// body length), a keyed entry's value (value code), or both.
-///
-/// Content is appended to one byte buffer as it comes; nodes remember where theirs went, and
-/// `finish()` inserts every header in one pass at the end. Nothing is ever moved while values
-/// are being encoded, so positions stay valid and nothing has to be reserved or patched.
-struct BinaryEncodingNode {
-    /// What header the node gets.
-    enum Role: UInt8 {
-        /// None of its own (a keyed entry's value before anyone asked for a container, or the top level).
-        case region
-        /// A keyed container.
-        case keyed
-        /// An unkeyed container.
-        case unkeyed
-    }
-
-    /// Where the node's content starts in the buffer.
-    var start: Int
-    /// Where it ends; valid once closed.
-    var end = -1
-    /// The enclosing node (-1 for the top level).
-    var parent: Int
-    var role: Role
-    /// The value of a keyed entry: the node is preceded by its value code.
-    var isEntryValue: Bool
-    /// A keyed entry's value that turned out to be nil (value code 0, no content).
-    var isNilValue = false
-    /// Still receiving content in the in-order mode (see `BinaryEncodingState.isReordered`).
-    var isOpen = true
-    /// Entries or elements so far.
-    var count = 0
-    /// Unkeyed: elements before the first nil; -1 while there has been none.
-    var leadingUntagged = -1
-    /// Content bytes including the headers of nested nodes; filled in by `finish()`.
-    var contentSize = 0
-    /// Header bytes; filled in by `finish()`.
-    var headerSize = 0
-    /// An entry value's value code; filled in by `finish()`.
-    var valueCode: UInt64 = 0
-    /// Reordered mode: the first and last of the node's pieces (-1 for none).
-    var firstPiece = -1
-    var lastPiece = -1
-}
-
-/// A stretch of a node's content in reordered mode: raw bytes, or a nested node.
-struct BinaryEncodingPiece {
-    /// The bytes, when `child` is -1.
-    var start: Int
-    var end: Int
-    /// The nested node this piece stands for, or -1.
-    var child: Int
-    /// The next piece of the same node, or -1.
-    var next = -1
-}
-
-/// Whether a slot has been given a value yet.
-enum BinaryEncodingPresence: UInt8 {
-    /// Nothing yet: the slot's own nil is still available.
-    case undecided
-    /// A value (or an optional level that spent the slot's nil) is there.
-    case value
-    /// The slot holds nil.
-    case nilValue
-}
-
-/// The place of one value, or a nested container, during encoding: what `Encoder` and the
-/// containers refer to. Frames form a stack; a frame lives until the `encode(to:)` call that
-/// created it returns.
-struct BinaryEncodingFrame {
-    /// What kind of place this is.
-    enum Kind: UInt8 {
-        /// The whole output.
-        case topLevel
-        /// The value of a keyed entry.
-        case entry
-        /// An element of an unkeyed container.
-        case element
-        /// A nested container (only for its coding path).
-        case container
-    }
-
-    var parent: Int
-    /// Tells a reused index apart from the frame a container was made for.
-    var serial: UInt32
-    var component: BinaryPathComponent
-    var kind: Kind
-    /// The node a single value goes into.
-    var target: Int
-    /// The node a container request made for this slot, or -1.
-    var container = -1
-    var presence: BinaryEncodingPresence
-    var hasSingleValue = false
-    /// An element in a container that has had nils: where its presence byte is, or -1.
-    var elementTagPosition = -1
-    /// An element: its index in its container, or -1.
-    var elementIndex = -1
-    /// Nesting depth, checked against `Limits.codingDepthMax`.
-    var depth: Int
-}
-
-/// The state of one `BinaryEncoder.encode` call, shared by the `Encoder` and containers it
-/// hands out.
+/// One `BinaryEncoder.encode` call, shared by the `Encoder` and the containers it hands out
+/// (which keep it alive while they exist).
 final class BinaryEncodingState {
-    /// The caller's buffer (moved in, moved back out by `finish()`), content appended past `base`.
-    var bytes: [UInt8]
-    /// Where this value's bytes start in `bytes`.
-    let base: Int
-    var nodes: [BinaryEncodingNode] = []
-    var frames: [BinaryEncodingFrame] = []
-    /// Reordered mode only.
-    var pieces: [BinaryEncodingPiece] = []
-    /// The node the next content byte belongs to.
-    var currentNode = 0
-    /// Reordered mode: where the current node's open piece starts.
-    var openPieceStart = 0
-    /// Set when a container was written to after a later sibling had been started: from then on
-    /// every node keeps a list of its pieces and `finish()` gathers them (rare; the normal,
-    /// in-order mode keeps each node's content contiguous and needs no lists).
-    var isReordered = false
-    /// A failure noticed where the Codable API cannot throw (asking for a container), thrown
-    /// by `finish()`.
-    var deferredError: WireError?
-    var nextSerial: UInt32 = 0
+    /// The mutable state, owned by this object.
+    let storage: UnsafeMutablePointer<BinaryEncodingStorage>
     let userInfo: [CodingUserInfoKey: any Sendable]
     private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
 
     /// Takes over `buffer` (leaving it empty) to append to it.
     init(buffer: inout [UInt8], userInfo: [CodingUserInfoKey: any Sendable]) {
-        bytes = []
-        swap(&bytes, &buffer)
-        base = bytes.count
+        storage = BinaryStorageCaches.encoding.take()
+        storage.pointee.setUp(buffer: &buffer)
         self.userInfo = userInfo
-        nodes.reserveCapacity(8)
-        frames.reserveCapacity(8)
-        nodes.append(BinaryEncodingNode(start: base, parent: -1, role: .region, isEntryValue: false))
+    }
+
+    deinit {
+        BinaryStorageCaches.encoding.give(storage)
     }
 
     /// `userInfo` as the `Encoder` protocol types it.
@@ -144,95 +23,5 @@ final class BinaryEncodingState {
         let converted = userInfo.mapValues { $0 as Any }
         userInfoForCodersStorage = converted
         return converted
-    }
-
-    // MARK: Where content goes
-
-    /// Makes `node` the one the next bytes belong to.
-    @inline(__always)
-    func moveWritePosition(to node: Int) {
-        if node != currentNode { switchWritePosition(to: node) }
-    }
-
-    private func switchWritePosition(to node: Int) {
-        if isReordered {
-            closeOpenPiece()
-        } else if nodes[node].isOpen {
-            // `node` encloses the current node: everything nested in between is complete.
-            var closing = currentNode
-            while closing != node {
-                nodes[closing].end = bytes.count
-                nodes[closing].isOpen = false
-                closing = nodes[closing].parent
-            }
-        } else {
-            // Writing to a container after a later sibling: switch to keeping piece lists.
-            startReordering()
-        }
-        currentNode = node
-        openPieceStart = bytes.count
-    }
-
-    /// Starts a node nested in `parent` at the current end of the output and makes it current.
-    func makeNode(in parent: Int, role: BinaryEncodingNode.Role, isEntryValue: Bool) -> Int {
-        moveWritePosition(to: parent)
-        let index = nodes.count
-        if isReordered {
-            closeOpenPiece()
-            appendPiece(BinaryEncodingPiece(start: 0, end: 0, child: index), to: parent)
-        }
-        nodes.append(BinaryEncodingNode(start: bytes.count, parent: parent, role: role, isEntryValue: isEntryValue))
-        currentNode = index
-        openPieceStart = bytes.count
-        return index
-    }
-
-    /// Whether a container asked for on a slot whose bytes go to `node` can be `node` itself:
-    /// an entry value or the top level that has no content yet.
-    func canBecomeContainer(_ node: Int) -> Bool {
-        !isReordered && nodes[node].role == .region && node == currentNode && nodes[node].start == bytes.count
-            && node == nodes.count - 1
-    }
-
-    // MARK: Frames
-
-    /// Pushes a frame and returns its index.
-    func pushFrame(_ frame: BinaryEncodingFrame) throws(WireError) -> Int {
-        guard frame.depth <= Limits.codingDepthMax else {
-            throw WireError(.limitExceeded, "values nested deeper than \(Limits.codingDepthMax) levels")
-        }
-        frames.append(frame)
-        return frames.count - 1
-    }
-
-    /// A new frame's serial number.
-    func makeSerial() -> UInt32 {
-        nextSerial &+= 1
-        if nextSerial == 0 { nextSerial = 1 }  // 0 marks references that are never live
-        return nextSerial
-    }
-
-    /// Drops the frames from `mark` on (those of a value whose `encode(to:)` returned).
-    @inline(__always)
-    func popFrames(to mark: Int) {
-        if frames.count > mark { frames.removeSubrange(mark...) }
-    }
-
-    /// Whether `frame` still is the frame with `serial` (a container or encoder used after the
-    /// value it belongs to finished would otherwise write into someone else's slot).
-    func isLive(_ frame: Int, serial: UInt32) -> Bool {
-        frame < frames.count && frames[frame].serial == serial
-    }
-
-    /// The coding path of `frame`.
-    func codingPath(endingAt frame: Int) -> [any CodingKey] {
-        BinaryCodingPath.keys(endingAt: min(frame, frames.count - 1)) { index in
-            (frames[index].parent, frames[index].component)
-        }
-    }
-
-    /// Remembers the first failure noticed where the API cannot throw.
-    func recordDeferred(_ error: WireError, at frame: Int) {
-        if deferredError == nil { deferredError = error.located(at: codingPath(endingAt: frame)) }
     }
 }

@@ -4,14 +4,14 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
     let frame: BinaryFrameReference
     let header: BinaryContainerHeader
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
 
     var allKeys: [Key] {
         do {
-            try state.checkLive(frame)
-            return try state.allKeys(Key.self, in: header, frame: frame.index)
+            try state.storage.pointee.checkLive(frame)
+            return try state.storage.pointee.allKeys(Key.self, in: header, frame: frame.index)
         } catch {
-            state.recordDeferred(error, at: frame.index)
+            state.storage.pointee.recordDeferred(error, at: frame.index)
             return []
         }
     }
@@ -20,20 +20,20 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
         do {
             return try entry(key) != nil
         } catch {
-            state.recordDeferred(error, at: frame.index)
+            state.storage.pointee.recordDeferred(error, at: frame.index)
             return false
         }
     }
 
     private func entry(_ key: Key) throws(WireError) -> BinaryEntry? {
-        try state.checkLive(frame)
-        return try state.findEntry(key, in: header, frame: frame.index)
+        try state.storage.pointee.checkLive(frame)
+        return try state.storage.pointee.findEntry(key, in: header, frame: frame.index)
     }
 
     /// The entry for `key`, which must be there.
     private func requiredEntry(_ key: Key) throws(WireError) -> BinaryEntry {
         guard let found = try entry(key) else {
-            throw WireError(.typeMismatch, "no entry for key \"\(key.stringValue.prefix(BinaryCodingPath.componentCharactersMax))\"")
+            throw WireError(.typeMismatch, "no entry \(Self.describe(key))")
         }
         return found
     }
@@ -45,15 +45,28 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
     // MARK: Fast-path values
 
     /// Reads a fast-path value that must fill the entry exactly.
+    /// The entry's length is known, so a value that runs past it is a mismatch of types, not
+    /// a truncated input.
     private func readPrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive, from entry: BinaryEntry, key: Key) throws(WireError) -> T {
-        guard !entry.isNil else { throw BinaryDecodingState.foundNil(T.self) }
+        guard !entry.isNil else { throw BinaryDecodingStorage.foundNil(T.self).withDetail(Self.describe(key)) }
         var position = entry.valueStart
-        let value = try primitive.read(type, state.input, at: &position, end: entry.valueEnd)
+        let value: T
+        do {
+            value = try primitive.read(type, state.input, at: &position, end: entry.valueEnd)
+        } catch {
+            let code = error.code == .truncated ? .typeMismatch : error.code
+            throw WireError(code, "\(error.message) \(Self.describe(key)) (\(entry.valueEnd - entry.valueStart) bytes)")
+        }
         guard position == entry.valueEnd else {
             throw WireError(.typeMismatch,
-                "\(T.self) for key \"\(key.stringValue.prefix(BinaryCodingPath.componentCharactersMax))\" used \(position - entry.valueStart) of \(entry.valueEnd - entry.valueStart) bytes")
+                "\(T.self) \(Self.describe(key)) used \(position - entry.valueStart) of \(entry.valueEnd - entry.valueStart) bytes")
         }
         return value
+    }
+
+    /// `for key "name"`, for messages (cut: keys can come from the payload).
+    private static func describe(_ key: Key) -> String {
+        "for key \"\(key.stringValue.prefix(BinaryCodingPath.componentCharactersMax))\""
     }
 
     private func decodePrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive, forKey key: Key) throws -> T {
@@ -117,19 +130,19 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
         if let primitive = BinaryPrimitive.of(T.self) {
             return try readPrimitive(type, primitive, from: entry, key: key)
         }
-        let mark = state.frames.count
+        let mark = state.storage.pointee.frames.count
         let slot = try pushEntryFrame(entry, key: key)
         let value = try state.decodeFromSlot(type, frame: slot, isHandedOn: false)
-        guard state.frames[slot].consumedEnd == entry.valueEnd else {
+        guard state.storage.pointee.frames[slot].consumedEnd == entry.valueEnd else {
             throw WireError(.typeMismatch,
-                "\(T.self) used \(state.frames[slot].consumedEnd - entry.valueStart) of \(entry.valueEnd - entry.valueStart) bytes")
+                "\(T.self) used \(state.storage.pointee.frames[slot].consumedEnd - entry.valueStart) of \(entry.valueEnd - entry.valueStart) bytes")
         }
-        state.popFrames(to: mark)
+        state.storage.pointee.popFrames(to: mark)
         return value
     }
 
     private func pushEntryFrame<EntryKey: CodingKey>(_ entry: BinaryEntry, key: EntryKey) throws(WireError) -> Int {
-        try state.pushFrame(
+        try state.storage.pointee.pushFrame(
             parent: frame.index, component: .key(key), kind: .entry, start: entry.valueStart,
             end: entry.valueEnd, presence: entry.isNil ? .nilValue : .value)
     }
@@ -151,12 +164,12 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
     private func nestedHeader(forKey key: Key, keyed: Bool) throws(WireError) -> (BinaryFrameReference, BinaryContainerHeader) {
         let found = try requiredEntry(key)
         let nested = try pushEntryFrame(found, key: key)
-        state.frames[nested].kind = .container
-        let header = try state.containerHeader(for: nested, keyed: keyed)
+        state.storage.pointee.frames[nested].kind = .container
+        let header = try state.storage.pointee.containerHeader(for: nested, keyed: keyed)
         guard header.bodyEnd == found.valueEnd else {
             throw WireError(.typeMismatch, "a nested container does not fill its entry")
         }
-        return (state.reference(to: nested), header)
+        return (state.storage.pointee.reference(to: nested), header)
     }
 
     func superDecoder() throws -> any Decoder {
@@ -169,8 +182,8 @@ struct BinaryKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProto
 
     /// A decoder for the entry `key`; for an absent key, one that holds nil.
     private func makeSuperDecoder<SuperKey: CodingKey>(forKey key: SuperKey) throws -> any Decoder {
-        try state.checkLive(frame)
-        let found = try state.findEntry(key, in: header, frame: frame.index)
+        try state.storage.pointee.checkLive(frame)
+        let found = try state.storage.pointee.findEntry(key, in: header, frame: frame.index)
             ?? BinaryEntry(keyHeader: 0, keyStart: 0, keyEnd: 0, valueStart: header.bodyEnd, valueEnd: header.bodyEnd, isNil: true)
         return BinaryValueDecoder(state: state, frame: try pushEntryFrame(found, key: key))
     }

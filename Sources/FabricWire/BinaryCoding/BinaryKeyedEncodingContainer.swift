@@ -4,23 +4,23 @@ struct BinaryKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
     let node: Int
     let frame: BinaryFrameReference
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
 
     /// Notes (and lets `finish()` throw) a container used after its value's coding returned.
     @inline(__always)
     private func checkLive() {
-        if !state.isLive(frame) { state.recordDeferred(BinaryFrameReference.staleError, at: frame.index) }
+        if !state.storage.pointee.isLive(frame) { state.storage.pointee.recordDeferred(BinaryFrameReference.staleError, at: frame.index) }
     }
 
     @inline(__always)
     private mutating func encodePrimitive<T>(_ value: T, _ primitive: BinaryPrimitive, forKey key: Key) {
         checkLive()
-        state.appendPrimitiveEntry(value, primitive, forKey: key, to: node)
+        state.storage.pointee.appendPrimitiveEntry(value, primitive, forKey: key, to: node)
     }
 
     mutating func encodeNil(forKey key: Key) throws {
         checkLive()
-        state.appendNilEntry(forKey: key, to: node)
+        state.storage.pointee.appendNilEntry(forKey: key, to: node)
     }
 
     mutating func encode(_ value: Bool, forKey key: Key) throws { encodePrimitive(value, .bool, forKey: key) }
@@ -59,10 +59,10 @@ struct BinaryKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
 
     private func makeNested(role: BinaryEncodingNode.Role, forKey key: Key) -> (Int, BinaryFrameReference) {
         checkLive()
-        state.appendKey(key, to: node)
-        let nested = state.makeNode(in: node, role: role, isEntryValue: true)
-        let nestedFrame = state.pushContainerFrame(parent: frame.index, component: .key(key), node: nested)
-        return (nested, state.reference(to: nestedFrame))
+        state.storage.pointee.appendKey(key, to: node)
+        let nested = state.storage.pointee.makeNode(in: node, role: role, isEntryValue: true)
+        let nestedFrame = state.storage.pointee.pushContainerFrame(parent: frame.index, component: .key(key), node: nested)
+        return (nested, state.storage.pointee.reference(to: nestedFrame))
     }
 
     mutating func superEncoder() -> any Encoder {
@@ -75,12 +75,12 @@ struct BinaryKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
 
     private func makeSuperEncoder<SuperKey: CodingKey>(forKey key: SuperKey) -> any Encoder {
         checkLive()
-        state.appendKey(key, to: node)
+        state.storage.pointee.appendKey(key, to: node)
         do {
-            let slot = try state.beginEntrySlot(in: node, component: .key(key), frame: frame.index, presence: .undecided)
+            let slot = try state.storage.pointee.beginEntrySlot(in: node, component: .key(key), frame: frame.index, presence: .undecided)
             return BinaryValueEncoder(state: state, frame: slot)
         } catch {
-            state.recordDeferred(error, at: frame.index)
+            state.storage.pointee.recordDeferred(error, at: frame.index)
             return BinaryValueEncoder(state: state, frame: frame.index)
         }
     }

@@ -98,7 +98,10 @@ extension BinaryPrimitive {
             }
             value = unsafeBitCast(try Self.copied(Bool.self, count: count, wireWidth: 1, body), to: T.self)
         case .int8Array: value = unsafeBitCast(try Self.copied(Int8.self, count: count, wireWidth: 1, body), to: T.self)
-        case .byteArray: value = unsafeBitCast(try Self.copied(UInt8.self, count: count, wireWidth: 1, body), to: T.self)
+        case .byteArray:
+            // `Array(_:)` from raw bytes takes a faster path than an uninitialized-capacity
+            // array (which looks its storage type up at run time on every call).
+            value = unsafeBitCast([UInt8](body), to: T.self)
         case .int16Array: value = unsafeBitCast(try Self.integers(Int16.self, count: count, body), to: T.self)
         case .uint16Array: value = unsafeBitCast(try Self.integers(UInt16.self, count: count, body), to: T.self)
         case .int32Array: value = unsafeBitCast(try Self.integers(Int32.self, count: count, body), to: T.self)
@@ -122,7 +125,9 @@ extension BinaryPrimitive {
         }
     }
 
-    /// Elements whose in-memory layout is their wire layout: one copy.
+    /// Elements whose in-memory layout is their wire layout: one copy. Inlined so the array
+    /// is built with its concrete element type (a generic one costs a metadata lookup per call).
+    @inline(__always)
     private static func copied<Element>(
         _ type: Element.Type, count: Int, wireWidth: Int, _ body: UnsafeRawBufferPointer
     ) throws(WireError) -> [Element] {
@@ -133,6 +138,7 @@ extension BinaryPrimitive {
         }
     }
 
+    @inline(__always)
     private static func integers<Integer: FixedWidthInteger>(
         _ type: Integer.Type, count: Int, _ body: UnsafeRawBufferPointer
     ) throws(WireError) -> [Integer] {
@@ -157,6 +163,7 @@ extension BinaryPrimitive {
         return result
     }
 
+    @inline(__always)
     private static func floats<Element: BinaryFloatingPoint>(
         _ type: Element.Type, count: Int, _ body: UnsafeRawBufferPointer
     ) throws(WireError) -> [Element] {

@@ -14,7 +14,7 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         position = header.bodyStart
     }
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
     var count: Int? { header.count }
     var isAtEnd: Bool { currentIndex >= header.count }
 
@@ -23,7 +23,7 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     /// Prepares to read the next element: whether it is nil. Reads its presence byte, if it
     /// has one, unless `peeking`.
     private mutating func beginElement(peeking: Bool = false) throws(WireError) -> Bool {
-        try state.checkLive(frame)
+        try state.storage.pointee.checkLive(frame)
         guard currentIndex < header.count else {
             throw WireError(.typeMismatch, "unkeyed container has no element \(currentIndex) (it holds \(header.count))")
         }
@@ -50,7 +50,7 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     }
 
     private mutating func decodePrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive) throws -> T {
-        if try beginElement() { throw BinaryDecodingState.foundNil(T.self) }
+        if try beginElement() { throw BinaryDecodingStorage.foundNil(T.self) }
         let value = try primitive.read(type, state.input, at: &position, end: header.bodyEnd)
         currentIndex += 1
         return value
@@ -78,17 +78,25 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
             return try decodePrimitive(type, primitive)
         }
         let isNil = try beginElement()
-        let mark = state.frames.count
+        let mark = state.storage.pointee.frames.count
         let slot = try pushElementFrame(isNil: isNil)
         let value = try state.decodeFromSlot(type, frame: slot, isHandedOn: false)
-        position = state.frames[slot].consumedEnd
+        position = state.storage.pointee.frames[slot].consumedEnd
         currentIndex += 1
-        state.popFrames(to: mark)
+        state.storage.pointee.popFrames(to: mark)
         return value
     }
 
+    /// Nil at the end or for a nil element; otherwise the element as a `T?` holding a value
+    /// (so `T`'s own optional levels read their presence bytes as `encode(_: T?)` wrote them,
+    /// which the protocol's default, `decodeNil()` then `decode(T.self)`, would not).
+    mutating func decodeIfPresent<T: Decodable>(_ type: T.Type) throws -> T? {
+        if isAtEnd { return nil }
+        return try decode(T?.self)
+    }
+
     private func pushElementFrame(isNil: Bool) throws(WireError) -> Int {
-        try state.pushFrame(
+        try state.storage.pointee.pushFrame(
             parent: frame.index, component: .index(currentIndex), kind: .element, start: position,
             end: header.bodyEnd, presence: isNil ? .nilValue : .value)
     }
@@ -110,11 +118,11 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
             throw WireError(.typeMismatch, "expected a \(keyed ? "keyed" : "unkeyed") container, found nil")
         }
         let nested = try pushElementFrame(isNil: false)
-        state.frames[nested].kind = .container
-        let nestedHeader = try state.containerHeader(for: nested, keyed: keyed)
+        state.storage.pointee.frames[nested].kind = .container
+        let nestedHeader = try state.storage.pointee.containerHeader(for: nested, keyed: keyed)
         position = nestedHeader.bodyEnd
         currentIndex += 1
-        return (state.reference(to: nested), nestedHeader)
+        return (state.storage.pointee.reference(to: nested), nestedHeader)
     }
 
     /// The superclass's element carries a value code (see `superEncoder()`), so its end is
@@ -132,7 +140,7 @@ struct BinaryUnkeyedDecodingContainer: UnkeyedDecodingContainer {
             }
             valueEnd += Int(code - 1)
         }
-        let slot = try state.pushFrame(
+        let slot = try state.storage.pointee.pushFrame(
             parent: frame.index, component: .index(currentIndex), kind: .entry, start: entryPosition,
             end: valueEnd, presence: code == BinaryWireFormat.nilValueCode ? .nilValue : .value)
         position = valueEnd

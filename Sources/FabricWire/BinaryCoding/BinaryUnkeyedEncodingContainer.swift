@@ -4,27 +4,27 @@ struct BinaryUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     let node: Int
     let frame: BinaryFrameReference
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
-    var count: Int { state.nodes[node].count }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
+    var count: Int { state.storage.pointee.nodes[node].count }
 
     /// Notes (and lets `finish()` throw) a container used after its value's coding returned.
     @inline(__always)
     private func checkLive() {
-        if !state.isLive(frame) { state.recordDeferred(BinaryFrameReference.staleError, at: frame.index) }
+        if !state.storage.pointee.isLive(frame) { state.storage.pointee.recordDeferred(BinaryFrameReference.staleError, at: frame.index) }
     }
 
     @inline(__always)
     private mutating func encodePrimitive<T>(_ value: T, _ primitive: BinaryPrimitive) {
         checkLive()
-        state.beginPrimitiveElement(in: node)
-        primitive.append(value, to: &state.bytes)
+        state.storage.pointee.beginPrimitiveElement(in: node)
+        primitive.append(value, to: &state.storage.pointee.bytes)
     }
 
     mutating func encodeNil() throws {
         checkLive()
-        let index = state.nodes[node].count
-        state.nodes[node].count += 1
-        state.appendNilElement(to: node, index: index)
+        let index = state.storage.pointee.nodes[node].count
+        state.storage.pointee.nodes[node].count += 1
+        state.storage.pointee.appendNilElement(to: node, index: index)
     }
 
     mutating func encode(_ value: Bool) throws { encodePrimitive(value, .bool) }
@@ -61,24 +61,24 @@ struct BinaryUnkeyedEncodingContainer: UnkeyedEncodingContainer {
 
     private func makeNested(role: BinaryEncodingNode.Role) -> (Int, BinaryFrameReference) {
         checkLive()
-        let index = state.nodes[node].count
-        state.beginPrimitiveElement(in: node)
-        let nested = state.makeNode(in: node, role: role, isEntryValue: false)
-        let nestedFrame = state.pushContainerFrame(parent: frame.index, component: .index(index), node: nested)
-        return (nested, state.reference(to: nestedFrame))
+        let index = state.storage.pointee.nodes[node].count
+        state.storage.pointee.beginPrimitiveElement(in: node)
+        let nested = state.storage.pointee.makeNode(in: node, role: role, isEntryValue: false)
+        let nestedFrame = state.storage.pointee.pushContainerFrame(parent: frame.index, component: .index(index), node: nested)
+        return (nested, state.storage.pointee.reference(to: nestedFrame))
     }
 
     /// The superclass's element is preceded by a value code, as a keyed entry's value is, so
     /// that `superDecoder()` can hand it out before the element is read.
     mutating func superEncoder() -> any Encoder {
         checkLive()
-        let index = state.nodes[node].count
-        state.beginPrimitiveElement(in: node)
+        let index = state.storage.pointee.nodes[node].count
+        state.storage.pointee.beginPrimitiveElement(in: node)
         do {
-            return BinaryValueEncoder(state: state, frame: try state.beginEntrySlot(
+            return BinaryValueEncoder(state: state, frame: try state.storage.pointee.beginEntrySlot(
                 in: node, component: .index(index), frame: frame.index, presence: .undecided))
         } catch {
-            state.recordDeferred(error, at: frame.index)
+            state.storage.pointee.recordDeferred(error, at: frame.index)
             return BinaryValueEncoder(state: state, frame: frame.index)
         }
     }

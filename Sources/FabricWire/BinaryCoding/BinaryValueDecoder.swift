@@ -5,26 +5,26 @@ struct BinaryValueDecoder: Decoder {
 
     init(state: BinaryDecodingState, frame: Int) {
         self.state = state
-        self.frame = state.reference(to: frame)
+        self.frame = state.storage.pointee.reference(to: frame)
     }
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
     var userInfo: [CodingUserInfoKey: Any] { state.userInfoForCoders }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        try state.checkLive(frame)
-        let header = try state.containerHeader(for: frame.index, keyed: true)
+        try state.storage.pointee.checkLive(frame)
+        let header = try state.storage.pointee.containerHeader(for: frame.index, keyed: true)
         return KeyedDecodingContainer(BinaryKeyedDecodingContainer<Key>(state: state, frame: frame, header: header))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try state.checkLive(frame)
-        let header = try state.containerHeader(for: frame.index, keyed: false)
+        try state.storage.pointee.checkLive(frame)
+        let header = try state.storage.pointee.containerHeader(for: frame.index, keyed: false)
         return BinaryUnkeyedDecodingContainer(state: state, frame: frame, header: header)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        try state.checkLive(frame)
+        try state.storage.pointee.checkLive(frame)
         return BinarySingleValueDecodingContainer(state: state, frame: frame)
     }
 }
@@ -34,19 +34,22 @@ struct BinarySingleValueDecodingContainer: SingleValueDecodingContainer {
     let state: BinaryDecodingState
     let frame: BinaryFrameReference
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
 
     func decodeNil() -> Bool {
-        guard frame.index < state.frames.count, state.frames[frame.index].serial == frame.serial else {
-            state.recordDeferred(BinaryFrameReference.staleError, at: frame.index)
+        let storage = state.storage
+        do {
+            try storage.pointee.checkLive(frame)
+        } catch {
+            storage.pointee.recordDeferred(error, at: frame.index)
             return false
         }
-        return state.slotIsNil(frame.index)
+        return storage.pointee.slotIsNil(frame.index)
     }
 
     private func decodePrimitive<T>(_ type: T.Type, _ primitive: BinaryPrimitive) throws -> T {
-        try state.checkLive(frame)
-        return try state.readPrimitive(type, primitive, frame: frame.index)
+        try state.storage.pointee.checkLive(frame)
+        return try state.storage.pointee.readPrimitive(type, primitive, frame: frame.index)
     }
 
     func decode(_ type: Bool.Type) throws -> Bool { try decodePrimitive(type, .bool) }
@@ -67,7 +70,7 @@ struct BinarySingleValueDecodingContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt128.Type) throws -> UInt128 { try decodePrimitive(type, .uint128) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try state.checkLive(frame)
+        try state.storage.pointee.checkLive(frame)
         return try state.decodeFromSlot(type, frame: frame.index, isHandedOn: true)
     }
 }

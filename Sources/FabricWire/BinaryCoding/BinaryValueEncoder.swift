@@ -1,17 +1,17 @@
 /// The `Encoder` a value's `encode(to:)` receives: a slot of the output.
 ///
-/// Two words (the shared state and a frame reference), so passing it as `any Encoder` needs no
-/// allocation.
+/// Small enough (the shared state and a frame reference) to be passed as `any Encoder`
+/// without an allocation.
 struct BinaryValueEncoder: Encoder {
     let state: BinaryEncodingState
     let frame: BinaryFrameReference
 
     init(state: BinaryEncodingState, frame: Int) {
         self.state = state
-        self.frame = state.reference(to: frame)
+        self.frame = state.storage.pointee.reference(to: frame)
     }
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
     var userInfo: [CodingUserInfoKey: Any] { state.userInfoForCoders }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -29,25 +29,12 @@ struct BinaryValueEncoder: Encoder {
     }
 
     private func liveContainerNode(role: BinaryEncodingNode.Role) -> Int {
-        guard state.isLive(frame) else {
-            state.recordDeferred(BinaryFrameReference.staleError, at: frame.index)
+        let storage = state.storage
+        guard storage.pointee.isLive(frame) else {
+            storage.pointee.recordDeferred(BinaryFrameReference.staleError, at: frame.index)
             return 0
         }
-        return state.containerNode(for: frame.index, role: role)
-    }
-}
-
-extension BinaryEncodingState {
-    /// A reference to `frame` as it is now (one that is never live if there is no such frame).
-    func reference(to frame: Int) -> BinaryFrameReference {
-        guard frame >= 0, frame < frames.count else { return BinaryFrameReference(index: frame, serial: 0) }
-        return BinaryFrameReference(index: frame, serial: frames[frame].serial)
-    }
-
-    /// Whether `reference` still names a live frame.
-    @inline(__always)
-    func isLive(_ reference: BinaryFrameReference) -> Bool {
-        isLive(reference.index, serial: reference.serial)
+        return storage.pointee.containerNode(for: frame.index, role: role)
     }
 }
 
@@ -56,28 +43,27 @@ struct BinarySingleValueEncodingContainer: SingleValueEncodingContainer {
     let state: BinaryEncodingState
     let frame: BinaryFrameReference
 
-    var codingPath: [any CodingKey] { state.codingPath(endingAt: frame.index) }
+    var codingPath: [any CodingKey] { state.storage.pointee.codingPath(endingAt: frame.index) }
 
     /// Claims the slot for the one value a single value container may write.
     private func claim() throws(WireError) {
-        guard state.isLive(frame) else { throw BinaryFrameReference.staleError }
-        let slot = state.frames[frame.index]
+        let storage = state.storage
+        guard storage.pointee.isLive(frame) else { throw BinaryFrameReference.staleError }
+        let slot = storage.pointee.frames[frame.index]
         guard !slot.hasSingleValue, slot.container < 0 else {
             throw WireError(.unsupported, "a second value encoded into one slot")
         }
-        state.frames[frame.index].hasSingleValue = true
+        storage.pointee.frames[frame.index].hasSingleValue = true
     }
 
     mutating func encodeNil() throws {
         try claim()
-        try state.makeSlotNil(frame.index)
+        try state.storage.pointee.makeSlotNil(frame.index)
     }
 
     private func encodePrimitive<T>(_ value: T, _ primitive: BinaryPrimitive) throws {
         try claim()
-        try state.markValue(frame.index)
-        state.moveWritePosition(to: state.frames[frame.index].target)
-        primitive.append(value, to: &state.bytes)
+        try state.storage.pointee.appendPrimitive(value, primitive, frame: frame.index)
     }
 
     mutating func encode(_ value: Bool) throws { try encodePrimitive(value, .bool) }

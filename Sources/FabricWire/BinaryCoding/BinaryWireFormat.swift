@@ -62,6 +62,19 @@
 /// `Array`'s own `encode(to:)`. A single value container that calls `encodeNil()` inside the
 /// payload of a present optional cannot be told apart from a value, and is `unsupported`.
 ///
+/// `superEncoder()` of a keyed container is the entry `"super"`; `superEncoder(forKey:)` the
+/// entry of that key.
+///
+/// **What the format cannot say** (encoding throws `unsupported`): elements that encode to no
+/// bytes at all; at the top level, a present optional whose value encodes to no bytes (it
+/// would read back as nil); `encodeNil()` of a single value container inside the payload of a
+/// present optional; one value asking for two kinds of container. A key written twice into
+/// one container gives two entries, and a decoder reads whichever its search meets first.
+/// Reading a value otherwise than it was written is caught by the lengths in most cases but
+/// not all: `decodeNil()` then `decode(T.self)` on an unkeyed element reads `T` in the
+/// element's own slot, so for a `T` that is itself optional use `decode(T?.self)` or
+/// `decodeIfPresent(T.self)`, which match `encode(_: T?)`.
+///
 /// Example: `struct Point: Codable { var x: Int32; var name: String }` holding `(1, "a")` is
 /// `08 0F 02 78 05 01 00 00 00 08 6E 61 6D 65 03 01 61`: keyed header (2 entries), body length 15,
 /// key "x", code 5 (4 bytes), 1 as Int32, key "name", code 3 (2 bytes), string "a".
@@ -84,8 +97,6 @@ enum BinaryWireFormat {
     /// Value code of a keyed entry whose value is nil.
     static let nilValueCode: UInt64 = 0
 
-    /// The longest varint (a full 64-bit number).
-    static let varintBytesMax = 10
     /// Entries are at least this many bytes (a key header and a value code).
     static let entryBytesMin = 2
     /// The name `superEncoder()` and `superDecoder()` use for the superclass's entry.

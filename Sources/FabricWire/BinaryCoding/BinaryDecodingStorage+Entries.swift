@@ -12,7 +12,7 @@ struct BinaryEntry {
 }
 
 /// Finding keyed entries.
-extension BinaryDecodingState {
+extension BinaryDecodingStorage {
     /// Reads the entry at `position` (which moves past it).
     func readEntry(at position: inout Int, end: Int) throws(WireError) -> BinaryEntry {
         let keyHeader = try BinaryWireFormat.readVarint(input, at: &position, end: end)
@@ -40,7 +40,7 @@ extension BinaryDecodingState {
     ///
     /// The search starts after the entry found last and wraps around, so keys read in the
     /// order they were written cost one entry each.
-    func findEntry<Key: CodingKey>(_ key: Key, in header: BinaryContainerHeader, frame: Int) throws(WireError) -> BinaryEntry? {
+    mutating func findEntry<Key: CodingKey>(_ key: Key, in header: BinaryContainerHeader, frame: Int) throws(WireError) -> BinaryEntry? {
         let form = BinaryWireFormat.KeyForm(key)
         var position = frames[frame].nextEntryPosition
         var index = frames[frame].nextEntryIndex
@@ -65,9 +65,12 @@ extension BinaryDecodingState {
         case .integer(let header):
             return entry.keyHeader == header
         case .string(let name):
-            let utf8 = name.utf8
-            guard entry.keyHeader & 1 == 0, entry.keyEnd - entry.keyStart == utf8.count else { return false }
-            return utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: input[entry.keyStart..<entry.keyEnd]))
+            let length = entry.keyEnd - entry.keyStart
+            guard entry.keyHeader & 1 == 0, length == name.utf8.count else { return false }
+            let stored = UnsafeRawBufferPointer(rebasing: input[entry.keyStart..<entry.keyEnd])
+            return name.utf8.withContiguousStorageIfAvailable { wanted in
+                BinaryWireFormat.bytesEqual(UnsafeRawBufferPointer(wanted), stored)
+            } ?? name.utf8.elementsEqual(stored)
         }
     }
 
@@ -84,7 +87,7 @@ extension BinaryDecodingState {
                 if let key = Key(intValue: value) ?? Key(stringValue: String(value)) { keys.append(key) }
             } else {
                 let bytes = UnsafeRawBufferPointer(rebasing: input[entry.keyStart..<entry.keyEnd])
-                guard let name = String(validating: bytes, as: UTF8.self) else {
+                guard let name = BinaryWireFormat.makeString(utf8: bytes) else {
                     throw WireError(.malformed, "a key is not valid UTF-8")
                 }
                 if let key = Key(stringValue: name) { keys.append(key) }

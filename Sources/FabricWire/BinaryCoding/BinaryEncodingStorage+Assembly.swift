@@ -1,8 +1,8 @@
 /// Turning appended content plus nodes into the final bytes: sizes are computed from the
 /// innermost nodes outwards, then every header is inserted.
-extension BinaryEncodingState {
+extension BinaryEncodingStorage {
     /// Completes the encoding and hands the buffer back to the caller.
-    func finish(into buffer: inout [UInt8]) throws(WireError) {
+    mutating func finish(into buffer: inout [UInt8]) throws(WireError) {
         if let error = deferredError { throw error }
         if isReordered {
             closeOpenPiece()
@@ -21,17 +21,19 @@ extension BinaryEncodingState {
             insertHeadersInPlace()
         }
         swap(&bytes, &buffer)
+        frames.removeAll(keepingCapacity: true)  // containers kept by user code are now stale
     }
 
     /// Gives the caller's buffer back as it was, after a failure.
-    func abandon(into buffer: inout [UInt8]) {
+    mutating func abandon(into buffer: inout [UInt8]) {
         bytes.removeSubrange(base...)
         swap(&bytes, &buffer)
+        frames.removeAll(keepingCapacity: true)  // containers kept by user code are now stale
     }
 
     // MARK: Sizes
 
-    private func computeSizes() throws(WireError) {
+    private mutating func computeSizes() throws(WireError) {
         // Children always have larger indices than their parents.
         for node in nodes.indices.reversed() {
             if isReordered {
@@ -65,8 +67,7 @@ extension BinaryEncodingState {
             throw WireError(.unsupported,
                 "an unkeyed container holds \(node.count) elements in \(node.contentSize) bytes: elements must encode to at least one byte")
         }
-        var size = 0
-        HeaderFields(node).forEachVarint { size += BinaryWireFormat.varintSize($0) }
+        let size = ContainerHeaderFields(node).size
         guard node.isEntryValue else { return (size, 0) }
         let valueCode = node.isNilValue ? BinaryWireFormat.nilValueCode : UInt64(size + node.contentSize + 1)
         return (size + BinaryWireFormat.varintSize(valueCode), valueCode)
@@ -78,9 +79,7 @@ extension BinaryEncodingState {
         if node.isEntryValue {
             offset += BinaryWireFormat.storeVarint(node.valueCode, at: pointer)
         }
-        HeaderFields(node).forEachVarint { value in
-            offset += BinaryWireFormat.storeVarint(value, at: pointer + offset)
-        }
+        offset += ContainerHeaderFields(node).store(at: pointer + offset)
         precondition(offset == node.headerSize, "header of \(offset) bytes, \(node.headerSize) computed")
         return offset
     }
@@ -89,12 +88,14 @@ extension BinaryEncodingState {
 
     /// In-order mode: every node's content is contiguous and in output order, so headers are
     /// inserted by one backward pass that moves each stretch of content once.
-    private func insertHeadersInPlace() {
+    private mutating func insertHeadersInPlace() {
         let rawEnd = bytes.count
         let total = base + nodes[0].headerSize + nodes[0].contentSize
         guard total > rawEnd else { return }
-        bytes.append(contentsOf: repeatElement(0, count: total - rawEnd))
-        bytes.withUnsafeMutableBytes { buffer in
+        var output: [UInt8] = []
+        swap(&output, &bytes)
+        output.append(contentsOf: repeatElement(0, count: total - rawEnd))
+        output.withUnsafeMutableBytes { buffer in
             let origin = buffer.baseAddress!
             var readEnd = rawEnd
             var writeEnd = total
@@ -111,10 +112,11 @@ extension BinaryEncodingState {
             }
             precondition(writeEnd == readEnd, "header insertion ended at \(writeEnd), content at \(readEnd)")
         }
+        swap(&output, &bytes)
     }
 
     /// Reordered mode: copies every node's pieces, in order, into a new buffer.
-    private func gatherPieces() {
+    private mutating func gatherPieces() {
         let total = base + nodes[0].headerSize + nodes[0].contentSize
         let output = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             let origin = buffer.baseAddress!
@@ -145,26 +147,43 @@ extension BinaryEncodingState {
     }
 }
 
-/// The varints of a container header, in order (the value code of an entry comes before them).
-private struct HeaderFields {
-    let node: BinaryEncodingNode
+/// The varints of a node's container header, in order (an entry's value code comes before
+/// them): the count and kind, the leading untagged elements (unkeyed with nils), the body length.
+private struct ContainerHeaderFields {
+    private var values: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private var count = 0
 
-    init(_ node: BinaryEncodingNode) { self.node = node }
-
-    func forEachVarint(_ body: (UInt64) -> Void) {
+    init(_ node: BinaryEncodingNode) {
+        let body = UInt64(node.contentSize)
         switch node.role {
         case .region:
-            return
+            break
         case .keyed:
-            body(BinaryWireFormat.containerHeader(count: node.count, kind: BinaryWireFormat.keyedKind))
+            values = (BinaryWireFormat.containerHeader(count: node.count, kind: BinaryWireFormat.keyedKind), body, 0)
+            count = 2
+        case .unkeyed where node.leadingUntagged < 0:
+            values = (BinaryWireFormat.containerHeader(count: node.count, kind: BinaryWireFormat.unkeyedDenseKind), body, 0)
+            count = 2
         case .unkeyed:
-            if node.leadingUntagged < 0 {
-                body(BinaryWireFormat.containerHeader(count: node.count, kind: BinaryWireFormat.unkeyedDenseKind))
-            } else {
-                body(BinaryWireFormat.containerHeader(count: node.count, kind: BinaryWireFormat.unkeyedTaggedKind))
-                body(UInt64(node.leadingUntagged))
-            }
+            values = (BinaryWireFormat.containerHeader(count: node.count, kind: BinaryWireFormat.unkeyedTaggedKind),
+                      UInt64(node.leadingUntagged), body)
+            count = 3
         }
-        body(UInt64(node.contentSize))
+    }
+
+    /// Bytes the fields take.
+    var size: Int {
+        guard count > 0 else { return 0 }
+        let third = count > 2 ? BinaryWireFormat.varintSize(values.2) : 0
+        return BinaryWireFormat.varintSize(values.0) + BinaryWireFormat.varintSize(values.1) + third
+    }
+
+    /// Writes the fields at `pointer`, returning their size.
+    func store(at pointer: UnsafeMutableRawPointer) -> Int {
+        guard count > 0 else { return 0 }
+        var offset = BinaryWireFormat.storeVarint(values.0, at: pointer)
+        offset += BinaryWireFormat.storeVarint(values.1, at: pointer + offset)
+        if count > 2 { offset += BinaryWireFormat.storeVarint(values.2, at: pointer + offset) }
+        return offset
     }
 }

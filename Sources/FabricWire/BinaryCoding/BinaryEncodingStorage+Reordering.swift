@@ -1,9 +1,9 @@
 /// Reordered mode: when a container is written to after a later sibling has started, its
 /// content is no longer contiguous, so from then on every node keeps a list of pieces (raw
 /// byte ranges and nested nodes, in output order) and `finish()` gathers them.
-extension BinaryEncodingState {
+extension BinaryEncodingStorage {
     /// Switches to piece lists, deriving them from the contiguous layout built so far.
-    func startReordering() {
+    mutating func startReordering() {
         precondition(!isReordered, "already reordered")
         var open = currentNode
         while open >= 0 {
@@ -29,7 +29,7 @@ extension BinaryEncodingState {
     }
 
     /// Ends the current node's open piece of raw bytes.
-    func closeOpenPiece() {
+    mutating func closeOpenPiece() {
         guard bytes.count > openPieceStart else { return }
         let node = currentNode
         let last = nodes[node].lastPiece
@@ -42,7 +42,7 @@ extension BinaryEncodingState {
     }
 
     /// Adds `piece` at the end of `node`'s list.
-    func appendPiece(_ piece: BinaryEncodingPiece, to node: Int) {
+    mutating func appendPiece(_ piece: BinaryEncodingPiece, to node: Int) {
         let index = pieces.count
         pieces.append(piece)
         let last = nodes[node].lastPiece
