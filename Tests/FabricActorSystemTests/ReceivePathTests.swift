@@ -59,7 +59,7 @@ import FabricWire
         _ = try await FabricActorSystem.recordingTargets(in: log) { try await greeter.identity(5) }
         let identity = try #require(log.identifiers.withLock { $0.first })
         let five = try BinaryEncoder().encode(5)
-        var random = SplitMix64(seed: 0xFAB)
+        var random = SeededRandom(seed: 0xFAB)
         for round in 0..<300 {
             let length = Int(random.next() % 120) + 1
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -95,7 +95,7 @@ import FabricWire
         let log = TargetIdentifierLog()
         _ = try await FabricActorSystem.recordingTargets(in: log) { try await remote.greet(Greeting(name: "x", times: 1)) }
         let greet = try #require(log.identifiers.withLock { $0.first })
-        var random = SplitMix64(seed: 7)
+        var random = SeededRandom(seed: 7)
         for round in 0..<200 {
             let count = Int(random.next() % 3)
             let arguments = (0..<count).map { _ in (0..<Int(random.next() % 40)).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
@@ -110,16 +110,3 @@ import FabricWire
 
 /// A type whose name does not match the mangled identifier used above.
 final class ProtoGreeterStandIn {}
-
-/// A small seeded generator so every fuzz run can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

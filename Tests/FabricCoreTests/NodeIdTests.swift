@@ -45,3 +45,13 @@ import Testing
         #expect(Duration.seconds(2).nanoseconds == 2_000_000_000)
     }
 }
+
+@Suite struct SeededRandomTests {
+    @Test func sameSeedSameSequenceDifferentSeedDifferentSequence() {
+        var a = SeededRandom(seed: 42), b = SeededRandom(seed: 42), c = SeededRandom(seed: 43)
+        let first = (0..<16).map { _ in a.next() }
+        #expect(first == (0..<16).map { _ in b.next() })
+        #expect(first != (0..<16).map { _ in c.next() })
+        #expect(Set(first).count == 16)
+    }
+}

@@ -19,7 +19,7 @@ import Testing
     @Test func garbageBytesCloseTheConnection() async throws {
         let fixture = try TransportFixture()
         defer { fixture.shutdown() }
-        var random = SplitMix64(seed: 1)
+        var random = SeededRandom(seed: 1)
         for _ in 0..<20 {
             let raw = try RawClient(port: fixture.port)
             raw.send((0..<200).map { _ in UInt8(truncatingIfNeeded: random.next()) })
@@ -118,18 +118,5 @@ import Testing
         #expect(fixture.transport.counters.value(.handshakeTimeouts) == 1000)
         clients.removeAll()
         await expectStillServes(fixture)
-    }
-}
-
-/// A small seeded generator so every fuzz run can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -19,7 +19,7 @@ import Testing
 
     @Test func backoffGrowsWithJitterWithinBounds() {
         var backoff = Backoff(minimum: .milliseconds(50), maximum: .seconds(5))
-        var random = SplitMix64(seed: 3)
+        var random = SeededRandom(seed: 3)
         var previousCeiling = Duration.milliseconds(50)
         for attempt in 0..<20 {
             let delay = backoff.nextDelay(using: &random)
