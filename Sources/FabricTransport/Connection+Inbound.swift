@@ -95,6 +95,13 @@ extension Connection: TCPStreamDelegate {
             return  // late reply after a timeout or cancellation: dropped
         }
         call.complete(.success(frame.payload))
+        closeIfDrained()
+    }
+
+    /// A draining connection closes once the last call pending on it is answered (or gave up).
+    func closeIfDrained() {
+        guard phase == .draining, pendingCalls.isEmpty else { return }
+        close(FabricError(.nodeUnreachable, "drained"))
     }
 
     /// A broken frame or message from the peer: count it, say why, close.

@@ -52,6 +52,7 @@ extension Connection {
         loop.execute { [self] in
             pendingCalls.removeValue(forKey: callID)?.complete(
                 .failure(FabricError(.cancelled, "the calling task was cancelled")))
+            closeIfDrained()
         }
     }
 
@@ -126,6 +127,7 @@ extension Connection {
         call.timer = loop.scheduleTimer(at: call.deadline) { [weak self, callID = call.callID] in
             self?.pendingCalls.removeValue(forKey: callID)?.complete(
                 .failure(FabricError(.timeout, "no reply within the call's deadline")))
+            self?.closeIfDrained()
         }
     }
 
