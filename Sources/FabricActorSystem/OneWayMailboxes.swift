@@ -29,10 +29,12 @@ final class OneWayMailboxes: Sendable {
 
     /// A class so that appending to its queue in the table never copies the queue.
     private final class Mailbox {
-        var queue: [OneWayDelivery] = []
-        var head = 0
+        // Guarded by the mailboxes' lock; the lock already excludes, so the runtime's own
+        // exclusivity checks are turned off.
+        @exclusivity(unchecked) var queue: [OneWayDelivery] = []
+        @exclusivity(unchecked) var head = 0
         /// Whether this mailbox asked its connection to stop reading.
-        var holdsReading = false
+        @exclusivity(unchecked) var holdsReading = false
         var depth: Int { queue.count - head }
     }
 

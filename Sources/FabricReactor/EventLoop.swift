@@ -25,16 +25,18 @@ package final class EventLoop: @unchecked Sendable {
     let remote = Mutex(RemoteQueue())
 
     // Loop-confined state (touched only on the loop's thread, or before it starts).
-    var runQueue = RingBuffer<LoopWork>(initialCapacity: 1024)
-    var spareRemoteBatch: [RemoteWork] = []
-    var timers: TimerWheel
-    var dueTimers: [TimerWheel.DueTimer] = []
-    var endOfTurnWork: [() -> Void] = []
-    var spareEndOfTurnWork: [() -> Void] = []
-    var streamsToFlush: [TCPStream] = []
-    var spareStreamsToFlush: [TCPStream] = []
-    var handlers = HandlerRegistry()
-    var chunkPool = OutboundChunkPool()
+    // Loop-confined (asserted): the runtime's dynamic exclusivity checks are off for these
+    // fields, each of which is touched several times per event.
+    @exclusivity(unchecked) var runQueue = RingBuffer<LoopWork>(initialCapacity: 1024)
+    @exclusivity(unchecked) var spareRemoteBatch: [RemoteWork] = []
+    @exclusivity(unchecked) var timers: TimerWheel
+    @exclusivity(unchecked) var dueTimers: [TimerWheel.DueTimer] = []
+    @exclusivity(unchecked) var endOfTurnWork: [() -> Void] = []
+    @exclusivity(unchecked) var spareEndOfTurnWork: [() -> Void] = []
+    @exclusivity(unchecked) var streamsToFlush: [TCPStream] = []
+    @exclusivity(unchecked) var spareStreamsToFlush: [TCPStream] = []
+    @exclusivity(unchecked) var handlers = HandlerRegistry()
+    @exclusivity(unchecked) var chunkPool = OutboundChunkPool()
     let events: UnsafeMutablePointer<cfabric_epoll_event>
     let writeVectors: UnsafeMutablePointer<iovec>
     /// The buffer streams read into when their delegate has none of its own.

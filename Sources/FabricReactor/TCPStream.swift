@@ -39,18 +39,18 @@ package final class TCPStream: @unchecked Sendable {
 
     /// False from the moment queued output reaches the high water mark until it is back down to
     /// the low water mark.
-    package internal(set) var isWritable = true
+    @exclusivity(unchecked) package internal(set) var isWritable = true
     /// Counters for statistics and tests.
-    package internal(set) var statistics = Statistics()
+    @exclusivity(unchecked) package internal(set) var statistics = Statistics()
 
-    var descriptor: Int32
-    var state = State.idle
-    var registrationKey: UInt64?
+    @exclusivity(unchecked) var descriptor: Int32
+    @exclusivity(unchecked) var state = State.idle
+    @exclusivity(unchecked) var registrationKey: UInt64?
     /// The epoll events currently registered.
-    var interest: UInt32 = 0
-    var isReadingPaused = false
-    var isFlushScheduled = false
-    var outbound = OutboundQueue()
+    @exclusivity(unchecked) var interest: UInt32 = 0
+    @exclusivity(unchecked) var isReadingPaused = false
+    @exclusivity(unchecked) var isFlushScheduled = false
+    @exclusivity(unchecked) var outbound = OutboundQueue()
     var drainTimer: TimerHandle?
 
     enum State {
