@@ -60,9 +60,24 @@ extension FabricActorSystem: TransportDelegate {
         let deadline = MonotonicClock.now + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         Task(executorPreference: connection.loop) {
             await CallContext.$current.withValue(CallScope(deadline: deadline)) {
-                await self.execute(actor: actor, envelope: envelope, handler: handler)
+                await self.executeOnActor(actor, envelope: envelope, handler: handler)
             }
             connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// Runs one call on the recipient's own executor. Entering the actor's isolation first (one
+    /// hop at most) means the runtime's switch to the actor inside the distributed thunk, and
+    /// the switch back after it, cost nothing: the code around the call inherits the actor's
+    /// isolation (`nonisolated(nonsending)`) instead of running on the generic executor.
+    func executeOnActor(_ actor: some DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler) async {
+        let ran: Bool? = await actor.whenLocal { isolatedActor in
+            await self.execute(actor: isolatedActor, envelope: envelope, handler: handler)
+            return true
+        }
+        if ran == nil {
+            // Not reachable: the recipient came from the local registry.
+            await execute(actor: actor, envelope: envelope, handler: handler)
         }
     }
 
