@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "fabric", dependencies: ["Fabric", "FabricTestKit", "FabricWire"]),
 
         .testTarget(name: "FabricCoreTests", dependencies: ["FabricCore"]),
-        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire"]),
+        .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricCore"]),
         .testTarget(name: "FabricReactorTests", dependencies: ["FabricReactor"]),
         .testTarget(
             name: "FabricTransportTests",

@@ -38,10 +38,11 @@ final class OneWayMailboxes: Sendable {
         var depth: Int { queue.count - head }
     }
 
-    /// A mailbox this deep stops its connection's reads; they resume when it is down to
-    /// `resumeDepth`. TCP then slows the sender: nothing is dropped in normal operation.
-    static let holdDepth = 1024
-    static let resumeDepth = 256
+    /// A mailbox `Limits.oneWayMailboxHoldDepth` deep stops its connection's reads; they resume
+    /// when it is down to `Limits.oneWayMailboxResumeDepth`. TCP then slows the sender: nothing
+    /// is dropped in normal operation.
+    static let holdDepth = Limits.oneWayMailboxHoldDepth
+    static let resumeDepth = Limits.oneWayMailboxResumeDepth
 
     private let mailboxes = Mutex<[Key: Mailbox]>([:])
 

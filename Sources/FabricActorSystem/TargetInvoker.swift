@@ -28,7 +28,7 @@ final class TargetInvoker: Sendable {
 
     private let signatures = Mutex<[String: Signature?]>([:])
     /// Distinct targets remembered; past this the public path is used for new ones.
-    private static let signaturesMax = 4096
+    private static let signaturesMax = Limits.targetSignaturesMax
 
     /// How many targets have a cached signature (tests).
     var cachedTargetCount: Int? { signatures.withLock { table in table.values.filter { $0 != nil }.count } }

@@ -25,7 +25,7 @@ final class TargetValidator: Sendable {
     private let cache = Mutex<[Key: Bool]>([:])
     /// Bounds the cache: identifiers come from the wire, so an attacker could send endless
     /// distinct ones. Past this many entries the cache is emptied and refilled.
-    private static let cacheEntriesMax = 4096
+    private static let cacheEntriesMax = Limits.targetCheckCacheEntriesMax
 
     func isValid(target: String, for actorType: any Any.Type) -> Bool {
         let key = Key(type: ObjectIdentifier(actorType), target: target)

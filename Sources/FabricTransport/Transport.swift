@@ -128,7 +128,7 @@ struct TransportState {
     var connections: [UInt64: Connection] = [:]
     var seeds: [NodeAddress] = []
     var shuttingDown = false
-    var seedBackoff = Backoff(minimum: .milliseconds(100), maximum: .seconds(5))
+    var seedBackoff = Backoff(minimum: Limits.default.reconnectBackoffMin, maximum: Limits.default.reconnectBackoffMax)
     private var lastConnectionID: UInt64 = 0
 
     mutating func nextConnectionID() -> UInt64 {

@@ -16,7 +16,17 @@ import Testing
     /// Runs `fabric` with `arguments` and collects its exit status and output. Spawns with
     /// `posix_spawn` and reaps by pid only: Foundation's `Process` would share the process's
     /// child bookkeeping with the test kit's node processes running in parallel tests.
-    static func run(_ arguments: [String], timeout: TimeInterval = 30) throws -> Outcome {
+    /// Runs on a Dispatch thread: waiting for a child in a loop on the concurrency pool's few
+    /// threads would stall every other test running in parallel.
+    static func run(_ arguments: [String], timeout: TimeInterval = 30) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, timeout: timeout) })
+            }
+        }
+    }
+
+    static func runBlocking(_ arguments: [String], timeout: TimeInterval) throws -> Outcome {
         let binary = try #require(ProcessCluster.locateExecutable(named: "fabric"))
         let directory = NSTemporaryDirectory() + "fabric-cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -52,16 +62,16 @@ import Testing
 
     @Test(arguments: [["--help"], ["node", "--help"], ["echo", "--help"], ["demo", "--help"], ["bench", "--help"],
                       ["bench", "rpc", "--help"], ["bench", "connections", "--help"]])
-    func everyCommandAnswersHelp(_ arguments: [String]) throws {
-        let outcome = try Self.run(arguments)
+    func everyCommandAnswersHelp(_ arguments: [String]) async throws {
+        let outcome = try await Self.run(arguments)
         #expect(outcome.status == 0)
         #expect(outcome.output.contains("usage: fabric"), "\(arguments): \(outcome.output)")
     }
 
     @Test(arguments: [["node", "--nope"], ["echo", "--via"], ["bench", "rpc", "--concurrency", "zero"], ["frobnicate"],
                       ["node", "--name", "bad name", "--listen", "127.0.0.1:1"], ["echo", "--via", "nowhere", "--to", "a", "x"]])
-    func wrongInputIsAOneLineErrorAndTheUsage(_ arguments: [String]) throws {
-        let outcome = try Self.run(arguments)
+    func wrongInputIsAOneLineErrorAndTheUsage(_ arguments: [String]) async throws {
+        let outcome = try await Self.run(arguments)
         #expect(outcome.status == 2, "\(arguments) exited \(outcome.status)")
         let lines = outcome.errors.split(separator: "\n")
         #expect(lines.first?.hasPrefix("fabric: ") == true, "\(arguments): \(outcome.errors)")
@@ -76,12 +86,12 @@ import Testing
             try await cluster.waitUntilConnected(timeout: .seconds(30))
             for via in ["alpha", "gamma"] {
                 for to in ["alpha", "beta", "gamma"] {
-                    let outcome = try Self.run(["echo", "--via", cluster[via].listenAddress, "--to", to, "hi \(to)"])
+                    let outcome = try await Self.run(["echo", "--via", cluster[via].listenAddress, "--to", to, "hi \(to)"])
                     #expect(outcome.status == 0, "\(via)->\(to): \(outcome.errors)")
                     #expect(outcome.output == "hi \(to)\n")
                 }
             }
-            let missing = try Self.run(["echo", "--via", cluster["beta"].listenAddress, "--to", "nobody", "x", "--timeout", "1"])
+            let missing = try await Self.run(["echo", "--via", cluster["beta"].listenAddress, "--to", "nobody", "x", "--timeout", "1"])
             #expect(missing.status == 1)
             #expect(missing.errors.split(separator: "\n").count == 1, "one line: \(missing.errors)")
         } catch {

@@ -1,10 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 
 /// A blocking TCP client for tests that play a hostile or broken peer: it sends exactly the
 /// bytes it is given and reports what came back and whether the server closed.
-final class RawClient {
+final class RawClient: @unchecked Sendable {
     let fd: Int32
 
     init(port: UInt16) throws {
@@ -34,9 +35,18 @@ final class RawClient {
         }
     }
 
-    /// Reads until the server closes or `timeoutMilliseconds` pass with nothing new.
-    /// Returns what arrived and whether the connection was closed by the server.
-    func readUntilClosed(timeoutMilliseconds: Int32) -> (bytes: [UInt8], closed: Bool) {
+    /// Reads until the server closes or `timeoutMilliseconds` pass with nothing new, on a
+    /// Dispatch thread: blocking in `poll` on the concurrency pool's few threads would stall
+    /// every other test running in parallel.
+    func readUntilClosed(timeoutMilliseconds: Int32) async -> (bytes: [UInt8], closed: Bool) {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: self.readUntilClosedBlocking(timeoutMilliseconds: timeoutMilliseconds))
+            }
+        }
+    }
+
+    private func readUntilClosedBlocking(timeoutMilliseconds: Int32) -> (bytes: [UInt8], closed: Bool) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {

@@ -1,3 +1,4 @@
+import FabricCore
 import Testing
 @testable import FabricWire
 
@@ -32,18 +33,5 @@ func expectBinaryDecodingFails<T: Decodable>(
     }
 }
 
-/// A small, fast, seeded random number generator (the SplitMix64 algorithm), so that every random test
-/// replays exactly from its seed.
-struct BinaryCodingRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
+/// The seeded generator every random test uses (FabricCore.SeededRandom), so runs replay from their seed.
+typealias BinaryCodingRandom = SeededRandom

@@ -79,21 +79,11 @@ enum WireFramesTestSupport {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny seeded generator, so every random test is
-/// reproducible from its seed.
-struct WireFramesRandom: RandomNumberGenerator {
-    private var state: UInt64
+/// The seeded generator every random test uses (FabricCore.SeededRandom), so runs replay from their seed.
+typealias WireFramesRandom = SeededRandom
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
+extension SeededRandom {
+    /// `count` random bytes.
     mutating func bytes(count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }
