@@ -1,3 +1,4 @@
+import Synchronization
 import Fabric
 
 
@@ -62,4 +63,15 @@ distributed actor LoopCounter {
     distributed func add(_ payload: [UInt8]) { count += 1 }
 
     distributed func total() -> Int { count }
+}
+
+/// Peer events an observer saw.
+final class PeerEventLog: Sendable {
+    private let events = Mutex<[PeerEvent]>([])
+    func record(_ event: PeerEvent) { events.withLock { $0.append(event) } }
+    var ups: [NodeId] {
+        events.withLock { events in
+            events.compactMap { if case .up(let node, _) = $0 { node } else { nil } }
+        }
+    }
 }
