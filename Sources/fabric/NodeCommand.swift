@@ -10,14 +10,14 @@ import Synchronization
 enum NodeCommand {
     static let usage = """
         usage: fabric node --name NAME --listen HOST:PORT [--seed HOST:PORT]... [--cluster NAME]
-                           [--log-level debug|info|warning|error]
+                           [--loops N] [--log-level debug|info|warning|error]
           Runs a node that hosts the sample actors `echo` and `counter` until SIGINT/SIGTERM.
           Prints `fabric-event ...` lines (ready, peer-up, peer-down) for scripts and the test kit.
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
         let parsed = Arguments(
-            arguments, valued: ["--name", "--listen", "--seed", "--cluster", "--log-level"], usage: usage)
+            arguments, valued: ["--name", "--listen", "--seed", "--cluster", "--log-level", "--loops"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
         guard let name = parsed.nodeName("--name", usage: usage) else { Arguments.fail("--name is required", usage: usage) }
         guard let listen = parsed.address("--listen", usage: usage) else {
@@ -26,6 +26,9 @@ enum NodeCommand {
         var configuration = FabricNodeConfiguration(name: name, listen: listen, seeds: parsed.addresses("--seed", usage: usage))
         if let cluster = parsed.value("--cluster") { configuration.cluster = cluster }
         configuration.logLevel = logLevel(parsed.value("--log-level"), usage: usage)
+        if parsed.value("--loops") != nil {
+            configuration.loopCount = parsed.integer("--loops", default: 1, usage: usage, range: 1...256)
+        }
 
         _ = ParentWatch.exitWithParentIfRequested()
         let node: FabricNode
