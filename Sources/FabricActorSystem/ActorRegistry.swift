@@ -44,8 +44,7 @@ final class ActorRegistry: Sendable {
 
     /// Forgets `path`. Safe to call from a deinit: releases nothing under the lock.
     func resign(_ path: String) {
-        let removed = entries.withLock { $0.removeValue(forKey: path) }
-        _ = removed
+        entries.withLock { _ = $0.removeValue(forKey: path) }
     }
 
     func actor(at path: String) -> (any DistributedActor)? {

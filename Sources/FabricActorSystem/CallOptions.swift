@@ -1,4 +1,5 @@
 import FabricCore
+import FabricReactor
 
 /// How urgent a call is: it travels in the frame's priority bits, and control traffic
 /// (`.control`) is written ahead of user traffic.
@@ -47,7 +48,7 @@ public func withCallOptions<T>(
 ) async rethrows -> T {
     var scope = CallContext.current
     if let timeout {
-        let proposed = MonotonicClock.now + timeout
+        let proposed = System.monotonicNow + timeout
         scope.deadline = scope.deadline.map { min($0, proposed) } ?? proposed
     }
     if let oneWay { scope.oneWay = oneWay }

@@ -57,7 +57,7 @@ extension FabricActorSystem: TransportDelegate {
     private func runTwoWay(
         actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler, connection: Connection
     ) {
-        let deadline = MonotonicClock.now + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+        let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         Task(executorPreference: connection.loop) {
             await CallContext.$current.withValue(CallScope(deadline: deadline)) {
                 await self.executeOnActor(actor, envelope: envelope, handler: handler)

@@ -1,5 +1,6 @@
 import Distributed
 import FabricCore
+import FabricReactor
 import FabricTransport
 import FabricWire
 
@@ -103,7 +104,7 @@ extension FabricActorSystem {
     ) async throws -> ArraySlice<UInt8> {
         if Task.isCancelled { throw FabricError(.cancelled, "the calling task was cancelled") }
         try checkGeneration(recipient)
-        let now = MonotonicClock.now
+        let now = System.monotonicNow
         let deadline = deadline(now: now, scope: scope)
         guard deadline > now else { throw FabricError.timeout("the deadline passed before the call was sent") }
         let budget = UInt64(max(1, deadline.duration(since: now).microseconds))

@@ -67,13 +67,11 @@ package final class Connection: @unchecked Sendable {
         self.isDialer = address != nil
         self.dialedAddress = address
         self.phase = address != nil ? .connecting : .handshaking
-        let limits = transport.configuration.limits
         var decoder = FrameDecoder(frameBytesMax: Limits.handshakeBytesMax)
         decoder.acceptsCompression = false
         self.decoder = decoder
         self.encoder = FrameEncoder(
             frameBytesMax: Limits.handshakeBytesMax, checksum: false, compressionThresholdBytes: nil)
-        _ = limits
     }
 
     package var limits: Limits { transport.configuration.limits }

@@ -148,7 +148,7 @@ final class PeerRecord {
     var connection: Connection?
     /// Whether the delegate was told this node is up (and not since that it is down).
     var isUp = false
-    var backoff = Backoff(minimum: .milliseconds(50), maximum: .seconds(5))
+    var backoff = Backoff(minimum: Limits.default.reconnectBackoffMin, maximum: Limits.default.reconnectBackoffMax)
     /// No dial before this instant (after a failure).
     var nextDialAllowed: Instant = .zero
     var redialScheduled = false
