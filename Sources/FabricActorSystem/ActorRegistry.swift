@@ -16,6 +16,9 @@ final class ActorRegistry: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let nextTemporary = Atomic<UInt64>(0)
+    /// Moves whenever an actor joins or leaves: a lookup remembered elsewhere (the receive
+    /// path's per-connection cache) is good while this has not moved.
+    let version = Atomic<UInt64>(0)
 
     /// Reserves `path` for an actor about to be made; false when the path is taken.
     func reserve(_ path: String) -> Bool {
@@ -40,11 +43,13 @@ final class ActorRegistry: Sendable {
 
     func ready(_ actor: some DistributedActor, path: String) {
         entries.withLock { $0[path] = Entry(actor: actor, isReservation: false) }
+        version.add(1, ordering: .releasing)
     }
 
     /// Forgets `path`. Safe to call from a deinit: releases nothing under the lock.
     func resign(_ path: String) {
         entries.withLock { _ = $0.removeValue(forKey: path) }
+        version.add(1, ordering: .releasing)
     }
 
     func actor(at path: String) -> (any DistributedActor)? {

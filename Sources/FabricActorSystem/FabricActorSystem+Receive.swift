@@ -11,56 +11,61 @@ extension FabricActorSystem: TransportDelegate {
     package func transport(_ connection: Connection, receivedCall frame: Frame) {
         let isOneWay = frame.kind == .oneway
         counters.add(isOneWay ? .oneWayReceived : .callsReceived)
+        let state = inboundState(of: connection)
         let envelope: CallEnvelope
         do {
-            envelope = try CallEnvelope.decode(frame.payload)
+            envelope = try CallEnvelope.decode(frame.payload, memo: &state.memo)
         } catch {
             counters.add(.badEnvelopes)
             refuse(frame.messageID, on: connection, isOneWay: isOneWay, FabricError.serialization("malformed call: \(error)"))
             return
         }
         let actor: any DistributedActor
-        switch recipient(of: envelope) {
+        switch recipient(of: envelope, state: state) {
         case .success(let found): actor = found
         case .failure(let error):
             refuse(frame.messageID, on: connection, isOneWay: isOneWay, error)
             return
         }
-        guard targets.isValid(target: envelope.target, for: type(of: actor)) else {
+        let actorType = type(of: actor)
+        let route = state.route(target: envelope.target, actorType: actorType) {
+            resolveRoute(target: envelope.target, actorType: actorType)
+        }
+        guard route.isValid else {
             counters.add(.rejectedTargets)
             refuse(
                 frame.messageID, on: connection, isOneWay: isOneWay,
-                FabricError.serialization("target is not a distributed method of \(type(of: actor))"))
+                FabricError.serialization("target is not a distributed method of \(actorType)"))
+            return
+        }
+        if isOneWay {
+            deliverOneWay(
+                OneWayDelivery(actor: actor, envelope: envelope, route: route, callID: frame.messageID),
+                state: state, connection: connection)
+            return
+        }
+        let running = connection.inboundCallsRunning.add(1, ordering: .relaxed).newValue
+        guard running <= limits.inboundCallsPerConnectionMax else {
+            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+            refuse(
+                frame.messageID, on: connection, isOneWay: false,
+                FabricError.rejected("\(node) is running \(running - 1) calls from this connection already"))
             return
         }
         let handler = FabricResultHandler(
-            system: self, connection: connection, callID: frame.messageID, isOneWay: isOneWay)
-        if !isOneWay {
-            let running = connection.inboundCallsRunning.add(1, ordering: .relaxed).newValue
-            guard running <= limits.inboundCallsPerConnectionMax else {
-                connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
-                refuse(
-                    frame.messageID, on: connection, isOneWay: false,
-                    FabricError.rejected("\(node) is running \(running - 1) calls from this connection already"))
-                return
-            }
-        }
-        if isOneWay {
-            oneWayMailboxes.deliver(
-                OneWayDelivery(actor: actor, envelope: envelope, handler: handler), system: self, connection: connection)
-        } else {
-            runTwoWay(actor: actor, envelope: envelope, handler: handler, connection: connection)
-        }
+            system: self, connection: connection, callID: frame.messageID, isOneWay: false)
+        runTwoWay(actor: actor, envelope: envelope, route: route, handler: handler, connection: connection)
     }
 
     /// Starts the call on the loop that read it, with no hop until the actor's own executor.
     private func runTwoWay(
-        actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler, connection: Connection
+        actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler,
+        connection: Connection
     ) {
         let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         Task(executorPreference: connection.loop) {
             await CallContext.$current.withValue(CallScope(deadline: deadline)) {
-                await self.executeOnActor(actor, envelope: envelope, handler: handler)
+                await self.executeOnActor(actor, envelope: envelope, route: route, handler: handler)
             }
             connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
         }
@@ -70,24 +75,27 @@ extension FabricActorSystem: TransportDelegate {
     /// hop at most) means the runtime's switch to the actor inside the distributed thunk, and
     /// the switch back after it, cost nothing: the code around the call inherits the actor's
     /// isolation (`nonisolated(nonsending)`) instead of running on the generic executor.
-    func executeOnActor(_ actor: some DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler) async {
+    func executeOnActor(
+        _ actor: some DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler
+    ) async {
         let ran: Bool? = await actor.whenLocal { isolatedActor in
-            await self.execute(actor: isolatedActor, envelope: envelope, handler: handler)
+            await self.execute(actor: isolatedActor, envelope: envelope, route: route, handler: handler)
             return true
         }
         if ran == nil {
             // Not reachable: the recipient came from the local registry.
-            await execute(actor: actor, envelope: envelope, handler: handler)
+            await execute(actor: actor, envelope: envelope, route: route, handler: handler)
         }
     }
 
-    /// Runs one call through the runtime; any failure to dispatch becomes a failure reply.
+    /// Runs one call through the runtime, by `route`'s cached signature where there is one;
+    /// any failure to dispatch becomes a failure reply.
     nonisolated(nonsending) func execute(
-        actor: any DistributedActor, envelope: CallEnvelope, handler: FabricResultHandler
+        actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler
     ) async {
         var decoder = FabricInvocationDecoder(system: self, envelope: envelope)
         do {
-            if usesCachedTargets, let signature = invoker.signature(of: envelope.target) {
+            if usesCachedTargets, let signature = route.signature {
                 try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)
             } else {
                 try await executeDistributedTarget(
@@ -105,8 +113,10 @@ extension FabricActorSystem: TransportDelegate {
     }
 
     /// The local actor a call is for, or why there is none.
-    private func recipient(of envelope: CallEnvelope) -> Result<any DistributedActor, FabricError> {
+    private func recipient(of envelope: CallEnvelope, state: InboundCallState) -> Result<any DistributedActor, FabricError> {
         let id = envelope.recipient
+        let version = registry.version.load(ordering: .acquiring)
+        if let known = state.recipient(id, registryVersion: version) { return .success(known) }
         guard id.node == node else {
             return .failure(FabricError(.actorNotFound, "this is \(node), not \(id.node)"))
         }
@@ -116,6 +126,7 @@ extension FabricActorSystem: TransportDelegate {
         guard let actor = localActor(at: id.path) else {
             return .failure(FabricError(.actorNotFound, "no actor at \(id.path) on \(node)"))
         }
+        state.remember(actor, as: id, registryVersion: version)
         return .success(actor)
     }
 

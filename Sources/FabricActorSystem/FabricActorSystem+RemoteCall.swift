@@ -67,13 +67,14 @@ extension FabricActorSystem {
         _ recipient: ActorID, target: RemoteCallTarget, invocation: borrowing FabricInvocationEncoder,
         budgetMicroseconds: UInt64
     ) throws -> [UInt8] {
-        let envelope = CallEnvelope(
-            recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds, target: target.identifier,
-            genericSubstitutions: invocation.genericSubstitutions, arguments: invocation.arguments)
         var payload: [UInt8] = []
-        payload.reserveCapacity(invocation.argumentBytes.count + target.identifier.utf8.count + 64)
+        payload.reserveCapacity(invocation.arguments.bytes.count + target.identifier.utf8.count + 64)
         do {
-            try envelope.encode(into: &payload)
+            var writer = try CallEnvelopeWriter(
+                recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds, target: target.identifier,
+                genericSubstitutions: invocation.genericSubstitutions, into: &payload)
+            try writer.append(invocation.arguments, to: &payload)
+            try writer.finish(&payload)
         } catch {
             throw FabricError.serialization("cannot encode the call: \(error)")
         }

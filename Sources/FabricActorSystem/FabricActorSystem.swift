@@ -42,7 +42,6 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     /// applies; tests turn it off to compare with the standard library's path.
     nonisolated(unsafe) var usesCachedTargets = true
     let counters = ActorSystemCounters()
-    let oneWayMailboxes = OneWayMailboxes()
     private let nextCallID = Atomic<UInt64>(0)
     let limits: Limits
     let logSink: LogSink
@@ -105,10 +104,15 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     /// nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
     /// ```
     public nonisolated func loopExecutor(for id: ActorID) -> UnownedSerialExecutor {
-        var hasher = Hasher()
-        hasher.combine(id.path)
         let loops = group.loops
-        return loops[Int(UInt(bitPattern: hasher.finalize()) % UInt(loops.count))].asUnownedSerialExecutor()
+        guard loops.count > 1 else { return loops[0].asUnownedSerialExecutor() }
+        // The runtime asks for an actor's executor at every hop, so this is on the hot path:
+        // FNV-1a over the path (stable across runs, unlike `Hasher`, and cheaper).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.path.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return loops[Int(hash % UInt64(loops.count))].asUnownedSerialExecutor()
     }
 
     /// A task executor on one of this system's event loops, for

@@ -9,9 +9,8 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
 
     let system: FabricActorSystem
     var genericSubstitutions: [String] = []
-    /// Every argument's encoding, back to back; `argumentEnds` marks where each one ends.
-    var argumentBytes: [UInt8] = []
-    var argumentEnds: [Int] = []
+    /// The arguments, encoded as the envelope carries them.
+    var arguments = CallArguments()
 
     init(system: FabricActorSystem) {
         self.system = system
@@ -29,15 +28,12 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
     }
 
     public mutating func recordArgument<Value: Codable>(_ argument: RemoteCallArgument<Value>) throws {
-        guard argumentEnds.count < Limits.argumentsMax else {
-            throw FabricError.serialization("more than \(Limits.argumentsMax) arguments")
-        }
+        let encoder = system.binaryEncoder
         do {
-            try system.binaryEncoder.encode(argument.value, into: &argumentBytes)
+            try arguments.append { bytes in try encoder.encode(argument.value, into: &bytes) }
         } catch {
             throw FabricError.serialization("cannot encode argument \(argument.label ?? argument.effectiveLabel) of type \(Value.self): \(error)")
         }
-        argumentEnds.append(argumentBytes.count)
     }
 
     public mutating func recordErrorType<E: Error>(_ type: E.Type) throws {}
@@ -45,15 +41,6 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
     public mutating func recordReturnType<R: Codable>(_ type: R.Type) throws {}
 
     public mutating func doneRecording() throws {}
-
-    /// The arguments as slices of one buffer, for the envelope.
-    var arguments: [ArraySlice<UInt8>] {
-        var start = 0
-        return argumentEnds.map { end in
-            defer { start = end }
-            return argumentBytes[start..<end]
-        }
-    }
 }
 
 /// Reads a received call's generic substitutions (through the local type registry only) and

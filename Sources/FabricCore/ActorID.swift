@@ -46,8 +46,8 @@ public struct ActorID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Whether `path` is an absolute path of printable ASCII without spaces, at most
     /// `Limits.actorPathBytesMax` bytes, made of non-empty segments.
     public static func isValidPath(_ path: String) -> Bool {
-        let bytes = Array(path.utf8)
-        guard bytes.count >= 2, bytes.count <= Limits.actorPathBytesMax, bytes[0] == UInt8(ascii: "/"),
+        let bytes = path.utf8  // no copy: this runs for every path read from the wire
+        guard bytes.count >= 2, bytes.count <= Limits.actorPathBytesMax, bytes.first == UInt8(ascii: "/"),
             bytes.last != UInt8(ascii: "/")
         else { return false }
         var previous: UInt8 = 0

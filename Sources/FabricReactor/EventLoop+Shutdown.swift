@@ -14,7 +14,7 @@ extension EventLoop {
 
     /// On the loop's thread, after its last turn: runs what is queued, closes every stream,
     /// listener and connect attempt (they report `ReactorError.shutdown`), runs what that
-    /// queued, then marks the loop terminated and closes its descriptors. Timers still pending
+    /// queued, then marks the loop terminated and closes its epoll descriptor. Timers still pending
     /// are dropped without running.
     func shutDownOnLoop() {
         runUntilQuiet()
@@ -30,7 +30,7 @@ extension EventLoop {
         endOfTurnWork.removeAll()
         streamsToFlush.removeAll()
         timers.removeAll()
-        _ = cfabric_close(wakeDescriptor)
+        // The eventfd stays open until `deinit`: other threads may still signal it.
         _ = cfabric_close(epollDescriptor)
     }
 

@@ -60,6 +60,7 @@ package final class EventLoop: @unchecked Sendable {
     }
 
     deinit {
+        _ = cfabric_close(wakeDescriptor)
         events.deallocate()
         writeVectors.deallocate()
         sharedReadBuffer.deallocate()
@@ -116,20 +117,21 @@ package final class EventLoop: @unchecked Sendable {
     /// Queues work from another thread; false if the loop has shut down (the work is dropped).
     @discardableResult
     func submitFromOtherThread(_ work: RemoteWork) -> Bool {
-        remote.withLock { queue in
+        let (accepted, wake) = remote.withLock { queue -> (Bool, Bool) in
             guard !queue.isTerminated else {
                 queue.droppedCount += 1
-                return false
+                return (false, false)
             }
             queue.items.append(work)
-            if queue.isSleeping {
-                // Signalled under the lock: the loop closes the eventfd only after it has marked
-                // itself terminated under this same lock.
-                queue.isSleeping = false
-                _ = cfabric_eventfd_signal(wakeDescriptor)
-            }
-            return true
+            guard queue.isSleeping else { return (true, false) }
+            queue.isSleeping = false
+            return (true, true)
         }
+        // Signalled after the lock is released, so the loop never waits on the lock for the
+        // length of a syscall. Safe: the eventfd is closed only in `deinit`, and this method
+        // holds `self`.
+        if wake { _ = cfabric_eventfd_signal(wakeDescriptor) }
+        return accepted
     }
 
     /// Asks a stream to be flushed at the end of this turn.

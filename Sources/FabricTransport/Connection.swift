@@ -48,6 +48,9 @@ package final class Connection: @unchecked Sendable {
     @exclusivity(unchecked) var writeBuffer: [UInt8] = []
     /// The hello this side sent (dialers), to check the welcome against.
     var sentHello: Hello?
+    /// What the transport's delegate keeps for this connection (the actor system's receive
+    /// caches and one-way mailboxes). Loop-confined; dropped with the connection.
+    @exclusivity(unchecked) package var delegateState: AnyObject?
     /// Why the connection closed, once it has.
     package internal(set) var closeReason: FabricError?
 

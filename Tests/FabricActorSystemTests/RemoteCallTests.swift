@@ -268,4 +268,20 @@ import FabricTestKit
         #expect(clock.now - start < .seconds(5))
         await cluster["a"].leave()
     }
+
+    /// The receive path remembers the last recipient per connection; an actor replaced at the
+    /// same path must get the next call, and a released one must not.
+    @Test func callsReachTheActorNowAtAPathNotTheOneRememberedThere() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "counter") { CounterActor(actorSystem: b) }
+            let remote = try CounterActor.resolve(id: .wellKnown("counter", on: NodeId("b")), using: cluster["a"].system)
+            #expect(try await remote.increment(by: 5) == 5)
+            #expect(try await remote.increment(by: 5) == 10)
+            b.release(name: "counter")
+            await #expect(throws: FabricError.self) { try await remote.increment(by: 1) }
+            _ = try b.make(name: "counter") { CounterActor(actorSystem: b) }
+            #expect(try await remote.increment(by: 1) == 1)
+        }
+    }
 }

@@ -55,20 +55,52 @@ package struct CallEnvelope: Hashable, Sendable {
 
     /// Decodes a call or one-way payload. The argument slices share `payload`'s storage.
     package static func decode(_ payload: ArraySlice<UInt8>) throws(WireError) -> CallEnvelope {
+        var memo = CallEnvelopeMemo()
+        return try decode(payload, memo: &memo)
+    }
+
+    /// Decodes a call or one-way payload, taking the recipient and target from `memo` when their
+    /// bytes are the ones it remembers, and remembering them otherwise.
+    package static func decode(
+        _ payload: ArraySlice<UInt8>, memo: inout CallEnvelopeMemo
+    ) throws(WireError) -> CallEnvelope {
         let base = payload.startIndex
         return try WireReader.reading(payload) { (reader) throws(WireError) in
-            let recipient = try reader.readActorID()
+            let recipient = try readRecipient(from: &reader, memo: &memo)
             let budget = try reader.readVarint()
-            let target = try reader.readString(maxBytes: Limits.targetIdentifierBytesMax)
-            try CallEnvelopeWriter.checkTarget(target)
+            let target = try readTarget(from: &reader, memo: &memo)
             let substitutions = try readSubstitutions(from: &reader)
-            let ranges = try readArgumentRanges(from: &reader)
+            let arguments = try readArguments(from: &reader, of: payload, base: base)
             try reader.expectEnd()
             return CallEnvelope(
                 recipient: recipient, deadlineBudgetMicroseconds: budget, target: target,
-                genericSubstitutions: substitutions,
-                arguments: ranges.map { payload[(base + $0.lowerBound)..<(base + $0.upperBound)] })
+                genericSubstitutions: substitutions, arguments: arguments)
         }
+    }
+
+    private static func readRecipient(
+        from reader: inout WireReader, memo: inout CallEnvelopeMemo
+    ) throws(WireError) -> ActorID {
+        let start = reader.offset
+        if let (known, length) = memo.recipient(in: reader.bytes, at: start) {
+            _ = try reader.readRange(count: length)
+            return known
+        }
+        let recipient = try reader.readActorID()
+        memo.remember(recipient: recipient, encodedAs: UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.offset]))
+        return recipient
+    }
+
+    private static func readTarget(from reader: inout WireReader, memo: inout CallEnvelopeMemo) throws(WireError) -> String {
+        let start = reader.offset
+        if let (known, length) = memo.target(in: reader.bytes, at: start) {
+            _ = try reader.readRange(count: length)
+            return known
+        }
+        let target = try reader.readString(maxBytes: Limits.targetIdentifierBytesMax)
+        try CallEnvelopeWriter.checkTarget(target)
+        memo.remember(target: target, encodedAs: UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.offset]))
+        return target
     }
 
     private static func readSubstitutions(from reader: inout WireReader) throws(WireError) -> [String] {
@@ -84,19 +116,22 @@ package struct CallEnvelope: Hashable, Sendable {
     }
 
     /// Reads the argument count (2 bytes BE) and each argument's length (4 bytes BE), and
-    /// returns where each argument's bytes are.
-    private static func readArgumentRanges(from reader: inout WireReader) throws(WireError) -> [Range<Int>] {
+    /// slices each argument out of `payload` (whose first byte is at `base`) without copying.
+    private static func readArguments(
+        from reader: inout WireReader, of payload: ArraySlice<UInt8>, base: Int
+    ) throws(WireError) -> [ArraySlice<UInt8>] {
         let count = Int(try reader.readBigEndian(UInt16.self))
         guard count <= Limits.argumentsMax else {
             throw WireError(.limitExceeded, "\(count) arguments, over the limit of \(Limits.argumentsMax)")
         }
         try reader.require(count * CallEnvelopeWriter.argumentLengthBytes)
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(count)
+        var arguments: [ArraySlice<UInt8>] = []
+        arguments.reserveCapacity(count)
         for _ in 0..<count {
             let length = Int(try reader.readBigEndian(UInt32.self))
-            ranges.append(try reader.readRange(count: length))
+            let range = try reader.readRange(count: length)
+            arguments.append(payload[(base + range.lowerBound)..<(base + range.upperBound)])
         }
-        return ranges
+        return arguments
     }
 }

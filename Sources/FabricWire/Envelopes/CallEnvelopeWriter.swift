@@ -72,6 +72,16 @@ package struct CallEnvelopeWriter {
         argumentCount += 1
     }
 
+    /// Appends arguments encoded ahead (`CallArguments`) after the ones written so far.
+    package mutating func append(_ arguments: CallArguments, to buffer: inout [UInt8]) throws(WireError) {
+        precondition(openArgumentOffset == nil, "append with argument \(argumentCount) still open")
+        guard argumentCount + arguments.count <= Limits.argumentsMax else {
+            throw WireError(.limitExceeded, "more than \(Limits.argumentsMax) arguments")
+        }
+        buffer.append(contentsOf: arguments.bytes)
+        argumentCount += arguments.count
+    }
+
     /// Backpatches the argument count; the envelope ends here.
     package func finish(_ buffer: inout [UInt8]) throws(WireError) {
         precondition(openArgumentOffset == nil, "finish with argument \(argumentCount) still open")

@@ -1,0 +1,69 @@
+import Distributed
+import FabricCore
+import FabricTransport
+import FabricWire
+
+/// A target identifier checked against one actor type, with what the invoker needs to run it.
+struct TargetRoute: Sendable {
+    let target: String
+    let actorType: ObjectIdentifier
+    /// Whether the target is a distributed method of that type (`TargetValidator`).
+    let isValid: Bool
+    /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
+    let signature: TargetInvoker.Signature?
+}
+
+/// What the receive path keeps for one connection, on that connection's loop only: the memo of
+/// the last envelope's recipient and target, the actor and route they led to, and the one-way
+/// mailboxes. A stream of calls to one actor method then costs no string building, hashing or
+/// lock per call; anything else takes the full path (registry, validator and invoker caches).
+final class InboundCallState: @unchecked Sendable {
+    var memo = CallEnvelopeMemo()
+    private var lastRecipientID: ActorID?
+    private weak var lastRecipient: (any DistributedActor)?
+    /// The registry's version when `lastRecipient` was looked up: any actor joining or leaving
+    /// since makes the next call look it up again.
+    private var lastRecipientVersion: UInt64 = 0
+    private var lastRoute: TargetRoute?
+    /// One-way calls waiting, per recipient (`OneWayMailbox`).
+    var mailboxes: [ObjectIdentifier: OneWayMailbox] = [:]
+
+    /// The actor remembered for `id`, if the registry has not changed since.
+    func recipient(_ id: ActorID, registryVersion: UInt64) -> (any DistributedActor)? {
+        guard registryVersion == lastRecipientVersion, let lastRecipientID, lastRecipientID == id else { return nil }
+        return lastRecipient
+    }
+
+    func remember(_ actor: any DistributedActor, as id: ActorID, registryVersion: UInt64) {
+        lastRecipientID = id
+        lastRecipient = actor
+        lastRecipientVersion = registryVersion
+    }
+
+    /// The route of `target` on `actorType`: the remembered one, or `resolve()`'s (remembered).
+    func route(target: String, actorType: any Any.Type, resolve: () -> TargetRoute) -> TargetRoute {
+        let type = ObjectIdentifier(actorType)
+        if let lastRoute, lastRoute.actorType == type, lastRoute.target == target { return lastRoute }
+        let route = resolve()
+        lastRoute = route
+        return route
+    }
+}
+
+extension FabricActorSystem {
+    /// The receive state of `connection`, made on its first call.
+    func inboundState(of connection: Connection) -> InboundCallState {
+        if let state = connection.delegateState as? InboundCallState { return state }
+        let state = InboundCallState()
+        connection.delegateState = state
+        return state
+    }
+
+    /// The checks and cached types for `target` on `actorType`, from the system-wide caches.
+    func resolveRoute(target: String, actorType: any Any.Type) -> TargetRoute {
+        let isValid = targets.isValid(target: target, for: actorType)
+        return TargetRoute(
+            target: target, actorType: ObjectIdentifier(actorType), isValid: isValid,
+            signature: isValid ? invoker.signature(of: target) : nil)
+    }
+}

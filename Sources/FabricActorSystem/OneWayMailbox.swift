@@ -1,0 +1,101 @@
+import Distributed
+import FabricCore
+import FabricTransport
+import FabricWire
+
+/// One one-way call waiting to run. A class: queues move it around by reference instead of
+/// copying (and retaining) every field of its envelope.
+final class OneWayDelivery: Sendable {
+    let actor: any DistributedActor
+    let envelope: CallEnvelope
+    let route: TargetRoute
+    let callID: UInt64
+
+    init(actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, callID: UInt64) {
+        self.actor = actor
+        self.envelope = envelope
+        self.route = route
+        self.callID = callID
+    }
+}
+
+/// The one-way calls from one connection to one recipient, in arrival order, drained by one
+/// task that exists only while there is work. A task per message would let the scheduler reorder
+/// them; one task per connection would let a slow recipient hold up the others.
+///
+/// Loop-confined: calls arrive on the connection's loop, and the drain task prefers that loop
+/// as its executor, so it takes each batch there too. No lock.
+final class OneWayMailbox: @unchecked Sendable {
+    var queue: [OneWayDelivery] = []
+    /// Whether this mailbox asked its connection to stop reading.
+    var holdsReading = false
+}
+
+extension FabricActorSystem {
+    /// Queues `delivery`; starts a drain task when its mailbox was idle. A mailbox
+    /// `Limits.oneWayMailboxHoldDepth` deep stops the connection's reads until its task takes
+    /// the batch, so TCP slows the sender; past `Limits.oneWayMailboxDepthMax` (frames decoded
+    /// from one read before the hold) the call is dropped and counted.
+    func deliverOneWay(_ delivery: OneWayDelivery, state: InboundCallState, connection: Connection) {
+        let key = ObjectIdentifier(delivery.actor)
+        if let mailbox = state.mailboxes[key] {
+            guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
+                counters.add(.oneWayErrors)
+                return
+            }
+            mailbox.queue.append(delivery)
+            if !mailbox.holdsReading, mailbox.queue.count >= Limits.oneWayMailboxHoldDepth {
+                mailbox.holdsReading = true
+                connection.holdReading()
+            }
+            return
+        }
+        let mailbox = OneWayMailbox()
+        state.mailboxes[key] = mailbox
+        let drain = MailboxDrain(mailbox: mailbox, key: key, state: state, connection: connection)
+        Task(executorPreference: connection.loop) {
+            var batch = [delivery]
+            repeat {
+                await self.runOneWayBatch(batch, on: delivery.actor, connection: connection)
+                batch.removeAll(keepingCapacity: true)
+            } while self.takeOneWayBatch(drain, into: &batch)
+        }
+    }
+
+    /// Runs a batch for one recipient inside its isolation: one hop to the actor and one back
+    /// per batch, where calling each target from outside would hop twice per call.
+    private func runOneWayBatch(_ batch: [OneWayDelivery], on actor: some DistributedActor, connection: Connection) async {
+        _ = await actor.whenLocal { isolatedActor in
+            for next in batch {
+                let handler = FabricResultHandler(system: self, connection: connection, callID: next.callID, isOneWay: true)
+                await self.execute(actor: isolatedActor, envelope: next.envelope, route: next.route, handler: handler)
+            }
+        }
+    }
+
+    /// Moves everything queued in `mailbox` into `batch`; false (and the mailbox removed) when
+    /// it is empty. Lets the connection read again if the mailbox held it.
+    private func takeOneWayBatch(_ drain: MailboxDrain, into batch: inout [OneWayDelivery]) -> Bool {
+        let mailbox = drain.mailbox, connection = drain.connection
+        connection.loop.assertInEventLoop()
+        guard !mailbox.queue.isEmpty else {
+            drain.state.mailboxes[drain.key] = nil
+            return false
+        }
+        swap(&mailbox.queue, &batch)
+        if mailbox.holdsReading {
+            mailbox.holdsReading = false
+            // Later in this turn, outside this task: reading again decodes and delivers at once.
+            connection.loop.execute { connection.releaseReading() }
+        }
+        return true
+    }
+}
+
+/// What a mailbox's drain task needs to take its next batch.
+struct MailboxDrain: @unchecked Sendable {
+    let mailbox: OneWayMailbox
+    let key: ObjectIdentifier
+    let state: InboundCallState
+    let connection: Connection
+}
