@@ -4,6 +4,14 @@ import FabricReactor
 import FabricTransport
 import FabricWire
 
+/// A two-way call on its way to its task.
+struct InboundCall: Sendable {
+    let envelope: CallEnvelope
+    let route: TargetRoute
+    let handler: FabricResultHandler
+    let deadline: Instant
+}
+
 /// The receiving side: envelope → recipient → target check → `executeDistributedTarget` →
 /// result handler → reply. This is an attack surface: everything from the wire is checked
 /// before it reaches the runtime (DESIGN.md §4, "Safety on the receive path").
@@ -20,13 +28,14 @@ extension FabricActorSystem: TransportDelegate {
             refuse(frame.messageID, on: connection, isOneWay: isOneWay, FabricError.serialization("malformed call: \(error)"))
             return
         }
-        let actor: any DistributedActor
-        switch recipient(of: envelope, state: state) {
-        case .success(let found): actor = found
+        let recipient: InboundRecipient
+        switch self.recipient(of: envelope, state: state, loop: connection.loop) {
+        case .success(let found): recipient = found
         case .failure(let error):
             refuse(frame.messageID, on: connection, isOneWay: isOneWay, error)
             return
         }
+        let actor = recipient.actor
         let actorType = type(of: actor)
         let route = state.route(target: envelope.target, actorType: actorType) {
             resolveRoute(target: envelope.target, actorType: actorType)
@@ -41,7 +50,7 @@ extension FabricActorSystem: TransportDelegate {
         if isOneWay {
             deliverOneWay(
                 OneWayDelivery(actor: actor, envelope: envelope, route: route, callID: frame.messageID),
-                state: state, connection: connection)
+                runsOnLoop: recipient.runsOnLoop, state: state, connection: connection)
             return
         }
         let running = connection.inboundCallsRunning.add(1, ordering: .relaxed).newValue
@@ -54,7 +63,42 @@ extension FabricActorSystem: TransportDelegate {
         }
         let handler = FabricResultHandler(
             system: self, connection: connection, callID: frame.messageID, isOneWay: false)
-        runTwoWay(actor: actor, envelope: envelope, route: route, handler: handler, connection: connection)
+        if recipient.runsOnLoop {
+            let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+            startOnLoopActor(actor, InboundCall(envelope: envelope, route: route, handler: handler, deadline: deadline), connection: connection)
+        } else {
+            runTwoWay(actor: actor, envelope: envelope, route: route, handler: handler, connection: connection)
+        }
+    }
+
+    /// Starts the call's task isolated to the actor when the actor's executor is this loop.
+    ///
+    /// The loop runs every job as isolated to itself, so the task's closure, the distributed
+    /// thunk's switch to the actor and the code around it all find themselves where they want
+    /// to be. A task started nonisolated instead (`runTwoWay`) would switch to the generic
+    /// executor in every nonisolated async function on the way (the closure, `whenLocal`, …),
+    /// and the runtime makes each such switch a trip through the run queue: seven per call,
+    /// counted with uprobes on `swift_task_switch`/`swift_task_enqueue`. We are on the loop's
+    /// thread here, which `assumeIsolated` checks.
+    private func startOnLoopActor<A: DistributedActor>(_ actor: A, _ call: InboundCall, connection: Connection) {
+        actor.assumeIsolated { isolatedActor in
+            self.startTask(isolatedTo: isolatedActor, call, connection: connection)
+        }
+    }
+
+    private func startTask<A: DistributedActor>(isolatedTo actor: isolated A, _ call: InboundCall, connection: Connection) {
+        // The closure is isolated to `actor` (it uses the isolated parameter), so its first job
+        // goes to the actor's executor: this loop. The preference keeps the one generic hop
+        // left (the runtime's distributed accessor is nonisolated) on this loop too, instead of
+        // the global pool.
+        Task {
+            await withTaskExecutorPreference(connection.loop, isolation: actor.asLocalActor) {
+                await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
+                    await self.execute(actor: actor, envelope: call.envelope, route: call.route, handler: call.handler)
+                }
+            }
+            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+        }
     }
 
     /// Starts the call on the loop that read it, with no hop until the actor's own executor.
@@ -113,7 +157,9 @@ extension FabricActorSystem: TransportDelegate {
     }
 
     /// The local actor a call is for, or why there is none.
-    private func recipient(of envelope: CallEnvelope, state: InboundCallState) -> Result<any DistributedActor, FabricError> {
+    private func recipient(
+        of envelope: CallEnvelope, state: InboundCallState, loop: EventLoop
+    ) -> Result<InboundRecipient, FabricError> {
         let id = envelope.recipient
         let version = registry.version.load(ordering: .acquiring)
         if let known = state.recipient(id, registryVersion: version) { return .success(known) }
@@ -126,8 +172,10 @@ extension FabricActorSystem: TransportDelegate {
         guard let actor = localActor(at: id.path) else {
             return .failure(FabricError(.actorNotFound, "no actor at \(id.path) on \(node)"))
         }
-        state.remember(actor, as: id, registryVersion: version)
-        return .success(actor)
+        let runsOnLoop = (actor.unownedExecutor.asSerialExecutor() as AnyObject?) === loop
+        let recipient = InboundRecipient(actor: actor, runsOnLoop: runsOnLoop)
+        state.remember(recipient, as: id, registryVersion: version)
+        return .success(recipient)
     }
 
     private func refuse(_ callID: UInt64, on connection: Connection, isOneWay: Bool, _ error: FabricError) {

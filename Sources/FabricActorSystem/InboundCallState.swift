@@ -13,6 +13,14 @@ struct TargetRoute: Sendable {
     let signature: TargetInvoker.Signature?
 }
 
+/// The local actor an incoming call is for.
+struct InboundRecipient {
+    let actor: any DistributedActor
+    /// Whether the actor's executor is the loop of the connection the call came on: then the
+    /// call's task starts isolated to the actor (`FabricActorSystem.startOnLoopActor`).
+    let runsOnLoop: Bool
+}
+
 /// What the receive path keeps for one connection, on that connection's loop only: the memo of
 /// the last envelope's recipient and target, the actor and route they led to, and the one-way
 /// mailboxes. A stream of calls to one actor method then costs no string building, hashing or
@@ -21,6 +29,7 @@ final class InboundCallState: @unchecked Sendable {
     var memo = CallEnvelopeMemo()
     private var lastRecipientID: ActorID?
     private weak var lastRecipient: (any DistributedActor)?
+    private var lastRecipientRunsOnLoop = false
     /// The registry's version when `lastRecipient` was looked up: any actor joining or leaving
     /// since makes the next call look it up again.
     private var lastRecipientVersion: UInt64 = 0
@@ -29,14 +38,17 @@ final class InboundCallState: @unchecked Sendable {
     var mailboxes: [ObjectIdentifier: OneWayMailbox] = [:]
 
     /// The actor remembered for `id`, if the registry has not changed since.
-    func recipient(_ id: ActorID, registryVersion: UInt64) -> (any DistributedActor)? {
-        guard registryVersion == lastRecipientVersion, let lastRecipientID, lastRecipientID == id else { return nil }
-        return lastRecipient
+    func recipient(_ id: ActorID, registryVersion: UInt64) -> InboundRecipient? {
+        guard registryVersion == lastRecipientVersion, let lastRecipientID, lastRecipientID == id,
+            let actor = lastRecipient
+        else { return nil }
+        return InboundRecipient(actor: actor, runsOnLoop: lastRecipientRunsOnLoop)
     }
 
-    func remember(_ actor: any DistributedActor, as id: ActorID, registryVersion: UInt64) {
+    func remember(_ recipient: InboundRecipient, as id: ActorID, registryVersion: UInt64) {
         lastRecipientID = id
-        lastRecipient = actor
+        lastRecipient = recipient.actor
+        lastRecipientRunsOnLoop = recipient.runsOnLoop
         lastRecipientVersion = registryVersion
     }
 

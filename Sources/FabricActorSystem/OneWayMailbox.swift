@@ -36,7 +36,7 @@ extension FabricActorSystem {
     /// `Limits.oneWayMailboxHoldDepth` deep stops the connection's reads until its task takes
     /// the batch, so TCP slows the sender; past `Limits.oneWayMailboxDepthMax` (frames decoded
     /// from one read before the hold) the call is dropped and counted.
-    func deliverOneWay(_ delivery: OneWayDelivery, state: InboundCallState, connection: Connection) {
+    func deliverOneWay(_ delivery: OneWayDelivery, runsOnLoop: Bool, state: InboundCallState, connection: Connection) {
         let key = ObjectIdentifier(delivery.actor)
         if let mailbox = state.mailboxes[key] {
             guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
@@ -53,12 +53,40 @@ extension FabricActorSystem {
         let mailbox = OneWayMailbox()
         state.mailboxes[key] = mailbox
         let drain = MailboxDrain(mailbox: mailbox, key: key, state: state, connection: connection)
+        if runsOnLoop {
+            startDrainOnLoopActor(delivery.actor, first: delivery, drain)
+            return
+        }
         Task(executorPreference: connection.loop) {
             var batch = [delivery]
             repeat {
                 await self.runOneWayBatch(batch, on: delivery.actor, connection: connection)
                 batch.removeAll(keepingCapacity: true)
             } while self.takeOneWayBatch(drain, into: &batch)
+        }
+    }
+
+    /// The drain task of a recipient whose executor is the connection's loop starts isolated to
+    /// it (see `startOnLoopActor`): no switch of executor per batch or per call.
+    private func startDrainOnLoopActor<A: DistributedActor>(_ actor: A, first: OneWayDelivery, _ drain: MailboxDrain) {
+        actor.assumeIsolated { isolatedActor in
+            self.startDrainTask(isolatedTo: isolatedActor, first: first, drain)
+        }
+    }
+
+    private func startDrainTask<A: DistributedActor>(isolatedTo actor: isolated A, first: OneWayDelivery, _ drain: MailboxDrain) {
+        Task {
+            await withTaskExecutorPreference(drain.connection.loop, isolation: actor.asLocalActor) {
+                var batch = [first]
+                repeat {
+                    for next in batch {
+                        let handler = FabricResultHandler(
+                            system: self, connection: drain.connection, callID: next.callID, isOneWay: true)
+                        await self.execute(actor: actor, envelope: next.envelope, route: next.route, handler: handler)
+                    }
+                    batch.removeAll(keepingCapacity: true)
+                } while self.takeOneWayBatch(drain, into: &batch)
+            }
         }
     }
 
