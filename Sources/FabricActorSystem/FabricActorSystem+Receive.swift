@@ -49,7 +49,7 @@ extension FabricActorSystem: TransportDelegate {
         }
         if isOneWay {
             deliverOneWay(
-                OneWayDelivery(actor: actor, envelope: envelope, route: route, callID: frame.messageID),
+                OneWayDelivery(envelope: envelope, route: route, callID: frame.messageID), to: actor,
                 runsOnLoop: recipient.runsOnLoop, state: state, connection: connection)
             return
         }

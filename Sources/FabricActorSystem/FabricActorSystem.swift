@@ -48,6 +48,9 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     let observers = Mutex<[@Sendable (PeerEvent) -> Void]>([])
     /// Actors made with `make(name:)`, kept alive until `release(name:)`.
     let wellKnownActors = Mutex<[String: any DistributedActor]>([:])
+    /// Owned here so that the transport can refer to this system without a weak reference to
+    /// it (see `TransportDelegateBox`). Set once in `init`.
+    private var transportDelegateBox: TransportDelegateBox?
 
     /// The path `assignID` gives the actor being made inside `make(name:)`.
     @TaskLocal static var reservedPath: String?
@@ -71,7 +74,9 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         // as its node, and the node is the only owner.
         binaryEncoder = BinaryEncoder(userInfo: [.actorSystemKey: self])
         binaryDecoder = BinaryDecoder(userInfo: [.actorSystemKey: self])
-        transport.delegate = self
+        let box = TransportDelegateBox(self)
+        transportDelegateBox = box
+        transport.delegateBox = box
     }
 
     func makeCallID() -> UInt64 { nextCallID.add(1, ordering: .relaxed).newValue }

@@ -25,17 +25,20 @@ struct InboundRecipient {
 /// the last envelope's recipient and target, the actor and route they led to, and the one-way
 /// mailboxes. A stream of calls to one actor method then costs no string building, hashing or
 /// lock per call; anything else takes the full path (registry, validator and invoker caches).
+///
+/// Loop-confined, so the runtime's dynamic exclusivity checks are off for every field (each is
+/// touched at least once per call).
 final class InboundCallState: @unchecked Sendable {
-    var memo = CallEnvelopeMemo()
-    private var lastRecipientID: ActorID?
+    @exclusivity(unchecked) var memo = CallEnvelopeMemo()
+    @exclusivity(unchecked) private var lastRecipientID: ActorID?
     private weak var lastRecipient: (any DistributedActor)?
-    private var lastRecipientRunsOnLoop = false
+    @exclusivity(unchecked) private var lastRecipientRunsOnLoop = false
     /// The registry's version when `lastRecipient` was looked up: any actor joining or leaving
     /// since makes the next call look it up again.
-    private var lastRecipientVersion: UInt64 = 0
-    private var lastRoute: TargetRoute?
+    @exclusivity(unchecked) private var lastRecipientVersion: UInt64 = 0
+    @exclusivity(unchecked) private var lastRoute: TargetRoute?
     /// One-way calls waiting, per recipient (`OneWayMailbox`).
-    var mailboxes: [ObjectIdentifier: OneWayMailbox] = [:]
+    @exclusivity(unchecked) var mailboxes: [ObjectIdentifier: OneWayMailbox] = [:]
 
     /// The actor remembered for `id`, if the registry has not changed since.
     func recipient(_ id: ActorID, registryVersion: UInt64) -> InboundRecipient? {

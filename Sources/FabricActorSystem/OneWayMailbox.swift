@@ -3,20 +3,12 @@ import FabricCore
 import FabricTransport
 import FabricWire
 
-/// One one-way call waiting to run. A class: queues move it around by reference instead of
-/// copying (and retaining) every field of its envelope.
-final class OneWayDelivery: Sendable {
-    let actor: any DistributedActor
+/// One one-way call waiting to run. Its recipient is its mailbox's. A value: a batch moves
+/// between the mailbox and its drain task by swapping arrays, never by copying entries.
+struct OneWayDelivery: Sendable {
     let envelope: CallEnvelope
     let route: TargetRoute
     let callID: UInt64
-
-    init(actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, callID: UInt64) {
-        self.actor = actor
-        self.envelope = envelope
-        self.route = route
-        self.callID = callID
-    }
 }
 
 /// The one-way calls from one connection to one recipient, in arrival order, drained by one
@@ -26,9 +18,9 @@ final class OneWayDelivery: Sendable {
 /// Loop-confined: calls arrive on the connection's loop, and the drain task prefers that loop
 /// as its executor, so it takes each batch there too. No lock.
 final class OneWayMailbox: @unchecked Sendable {
-    var queue: [OneWayDelivery] = []
+    @exclusivity(unchecked) var queue: [OneWayDelivery] = []
     /// Whether this mailbox asked its connection to stop reading.
-    var holdsReading = false
+    @exclusivity(unchecked) var holdsReading = false
 }
 
 extension FabricActorSystem {
@@ -36,8 +28,11 @@ extension FabricActorSystem {
     /// `Limits.oneWayMailboxHoldDepth` deep stops the connection's reads until its task takes
     /// the batch, so TCP slows the sender; past `Limits.oneWayMailboxDepthMax` (frames decoded
     /// from one read before the hold) the call is dropped and counted.
-    func deliverOneWay(_ delivery: OneWayDelivery, runsOnLoop: Bool, state: InboundCallState, connection: Connection) {
-        let key = ObjectIdentifier(delivery.actor)
+    func deliverOneWay(
+        _ delivery: OneWayDelivery, to actor: any DistributedActor, runsOnLoop: Bool, state: InboundCallState,
+        connection: Connection
+    ) {
+        let key = ObjectIdentifier(actor)
         if let mailbox = state.mailboxes[key] {
             guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
                 counters.add(.oneWayErrors)
@@ -54,13 +49,13 @@ extension FabricActorSystem {
         state.mailboxes[key] = mailbox
         let drain = MailboxDrain(mailbox: mailbox, key: key, state: state, connection: connection)
         if runsOnLoop {
-            startDrainOnLoopActor(delivery.actor, first: delivery, drain)
+            startDrainOnLoopActor(actor, first: delivery, drain)
             return
         }
         Task(executorPreference: connection.loop) {
             var batch = [delivery]
             repeat {
-                await self.runOneWayBatch(batch, on: delivery.actor, connection: connection)
+                await self.runOneWayBatch(batch, on: actor, connection: connection)
                 batch.removeAll(keepingCapacity: true)
             } while self.takeOneWayBatch(drain, into: &batch)
         }

@@ -124,10 +124,10 @@ extension Connection {
 
     private func register(_ call: PendingCall) {
         pendingCalls[call.callID] = call
-        call.timer = loop.scheduleTimer(at: call.deadline) { [weak self, callID = call.callID] in
-            self?.pendingCalls.removeValue(forKey: callID)?.complete(
+        call.timer = loop.scheduleTimer(at: call.deadline) { [self, callID = call.callID] in
+            pendingCalls.removeValue(forKey: callID)?.complete(
                 .failure(FabricError(.timeout, "no reply within the call's deadline")))
-            self?.closeIfDrained()
+            closeIfDrained()
         }
     }
 

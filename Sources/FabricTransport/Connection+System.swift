@@ -38,8 +38,8 @@ extension Connection {
     /// Every `keepaliveInterval`: ping when nothing was sent for that long; close when nothing was
     /// received for `idleTimeout` (the peer is gone or wedged).
     func armKeepalive() {
-        keepaliveTimer = loop.scheduleTimer(after: limits.keepaliveInterval) { [weak self] in
-            guard let self, self.phase == .ready || self.phase == .draining else { return }
+        keepaliveTimer = loop.scheduleTimer(after: limits.keepaliveInterval) { [self] in
+            guard self.phase == .ready || self.phase == .draining else { return }
             let now = self.loop.now
             if now.duration(since: self.lastReceived) > self.limits.idleTimeout {
                 self.close(FabricError(.nodeUnreachable, "\(self.remoteNode?.name ?? "peer") silent for \(self.limits.idleTimeout)"))

@@ -11,6 +11,11 @@ import Synchronization
 /// the transport's delegate, system → `Connection+System`). Outbound messages from any thread go
 /// into a locked queue that the loop frames and writes once per turn, control traffic first.
 /// Everything but `send`, `sendCall`, `cancelCall` and the counters is confined to `loop`.
+///
+/// Nothing refers to a connection weakly: a weak reference gives an object a side table, and
+/// every retain and release of it then takes the runtime's slow path (a connection is retained
+/// several times per call). Its timers hold it strongly instead; `close` cancels them all (the
+/// handshake and keepalive timers, and each pending call's deadline as the call fails).
 package final class Connection: @unchecked Sendable {
     /// Unique within this process, for logs and for telling connections apart.
     package let id: UInt64
@@ -94,8 +99,8 @@ package final class Connection: @unchecked Sendable {
         stream.delegate = self
         if phase == .connecting { move(to: .handshaking) }
         lastReceived = loop.now
-        handshakeTimer = loop.scheduleTimer(after: limits.handshakeTimeout) { [weak self] in
-            self?.handshakeTimedOut()
+        handshakeTimer = loop.scheduleTimer(after: limits.handshakeTimeout) { [self] in
+            handshakeTimedOut()
         }
         // Keep the kernel's unsent queue short, so control frames queued in user space are not
         // stuck behind megabytes of bulk data already handed to the kernel (DESIGN.md §5).

@@ -14,7 +14,9 @@ package final class Transport: @unchecked Sendable {
     package let configuration: TransportConfiguration
     package let group: EventLoopGroup
     package let counters = TransportCounters()
-    package weak var delegate: (any TransportDelegate)?
+    /// Who gets incoming calls and peer events: the actor system, through a box it owns.
+    package weak var delegateBox: TransportDelegateBox?
+    package var delegate: (any TransportDelegate)? { delegateBox?.delegate }
     let logSink: LogSink
     let state = Mutex(TransportState())
     private let listenerBox = Mutex<TCPListener?>(nil)

@@ -37,6 +37,13 @@ extension FrameDecoder {
     private mutating func reserveWriteSpace(_ minimum: Int) {
         let missing = bytesMissingFromPendingFrame()
         let wanted = max(minimum, missing)
+        if storageIsShared {
+            // Payloads handed out still use the buffer: writing into it would copy all of it.
+            // A new one, sized for what is unread plus this write, costs one allocation per
+            // read instead of one per frame.
+            reallocate(capacity: bufferedBytes + missing + minimum)
+            return
+        }
         guard storage.count - writeIndex < wanted else { return }
         let unread = bufferedBytes
         if unread + wanted <= storage.count, storage.count <= Self.retainedCapacityMax {
@@ -73,6 +80,7 @@ extension FrameDecoder {
         storage = storage.withUnsafeBytes { raw in
             Self.makeArray(copying: UnsafeRawBufferPointer(rebasing: raw[start..<end]), capacity: capacity)
         }
+        storageIsShared = false
         readIndex = 0
         writeIndex = end - start
     }

@@ -1,13 +1,13 @@
 /// Getting a frame's payload out of the read buffer, and consuming the frame.
 extension FrameDecoder {
-    /// The uncompressed payload at `range`, copied into an array of its own; consumes the frame
-    /// ending at `frameEnd`.
+    /// The uncompressed payload at `range`, as a slice of the read buffer (no copy: every frame
+    /// of one read shares that read's buffer); consumes the frame ending at `frameEnd`. The
+    /// buffer is then shared, so the next write goes to a new one (`reserveWriteSpace`).
     mutating func takePayload(_ range: Range<Int>, frameEnd: Int) -> ArraySlice<UInt8> {
-        let payload = storage.withUnsafeBytes { raw in
-            Self.makeArray(copying: UnsafeRawBufferPointer(rebasing: raw[range]), capacity: range.count)
-        }
+        storageIsShared = true
+        let payload = storage[range]
         consume(upTo: frameEnd)
-        return payload[...]
+        return payload
     }
 
     /// The decompressed zstd payload at `range`, capped so that the frame would fit in

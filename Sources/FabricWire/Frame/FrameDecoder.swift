@@ -38,6 +38,8 @@ package struct FrameDecoder {
     /// The read buffer: bytes `readIndex..<writeIndex` are received and not yet decoded; every
     /// byte of `storage` counts as capacity.
     var storage: [UInt8] = []
+    /// Whether payloads handed out are slices of `storage` (so it must not be written again).
+    var storageIsShared = false
     var readIndex = 0
     var writeIndex = 0
     /// Made on the first compressed frame.
