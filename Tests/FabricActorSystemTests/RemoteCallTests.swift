@@ -182,6 +182,28 @@ import FabricTestKit
         }
     }
 
+    /// A recipient on the connection's loop takes another path (its drain task starts
+    /// isolated to it); order must hold there too, across read holds (5,000 > the hold depth).
+    @Test func oneWayCallsToALoopActorArriveInOrder() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            try b.make(name: "log") { LoopLog(actorSystem: b) }
+            let remote = try LoopLog.resolve(id: .wellKnown("log", on: NodeId("b")), using: cluster["a"].system)
+            try await withCallOptions(oneWay: true) {
+                for value in 0..<5000 { try await remote.append(value) }
+            }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(20)
+            var log: [Int] = []
+            while clock.now < deadline {
+                log = try await remote.all()
+                if log.count == 5000 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(log == Array(0..<5000))
+        }
+    }
+
     @Test func oneWayFloodsToALoopActorAreAllCountedAndTwoWayCallsStillPass() async throws {
         try await Self.withCluster { cluster in
             let b = cluster["b"].system

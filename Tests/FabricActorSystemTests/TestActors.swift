@@ -65,6 +65,18 @@ distributed actor LoopCounter {
     distributed func total() -> Int { count }
 }
 
+/// Runs on one of its system's event loops and keeps what it was sent, in order.
+distributed actor LoopLog {
+    typealias ActorSystem = FabricActorSystem
+    private var values: [Int] = []
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
+
+    distributed func append(_ value: Int) { values.append(value) }
+
+    distributed func all() -> [Int] { values }
+}
+
 /// Peer events an observer saw.
 final class PeerEventLog: Sendable {
     private let events = Mutex<[PeerEvent]>([])
