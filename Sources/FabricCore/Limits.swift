@@ -31,10 +31,9 @@ public struct Limits: Sendable, Hashable {
     public static let handshakeListCountMax = 64
     /// One-way calls queued for one recipient on one connection; past it they are dropped and counted.
     public static let oneWayMailboxDepthMax = 65_536
-    /// A one-way mailbox this deep stops its connection's reads (TCP then slows the sender)...
+    /// A one-way mailbox this deep stops its connection's reads (TCP then slows the sender)
+    /// until its drain task takes the queued batch.
     public static let oneWayMailboxHoldDepth = 1024
-    /// ...until it is down to this depth.
-    public static let oneWayMailboxResumeDepth = 256
     /// (actor type, target) answers the target validator remembers; past it the cache is emptied
     /// (identifiers come from the wire, so an attacker could send endless distinct ones).
     public static let targetCheckCacheEntriesMax = 4096
