@@ -15,26 +15,25 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
 
     public nonisolated(nonsending) func onReturn<Success: Codable>(value: Success) async throws {
         guard !isOneWay else { return }
-        var payload: [UInt8] = []
-        payload.reserveCapacity(32)
-        do {
-            ReplyEnvelope.beginValue(in: &payload)
-            try system.binaryEncoder.encode(value, into: &payload)
-        } catch {
-            let failure = ReplyFailure(
-                code: .serialization, errorType: nil,
-                message: "cannot encode the result of type \(Success.self): \(error)", encodedError: nil)
-            payload.removeAll()
-            ReplyEnvelope.failure(failure).encode(into: &payload)
+        let encoder = system.binaryEncoder
+        connection.sendReply(messageID: callID) { payload in
+            let start = payload.count
+            do {
+                ReplyEnvelope.beginValue(in: &payload)
+                try encoder.encode(value, into: &payload)
+            } catch {
+                let failure = ReplyFailure(
+                    code: .serialization, errorType: nil,
+                    message: "cannot encode the result of type \(Success.self): \(error)", encodedError: nil)
+                payload.removeSubrange(start...)
+                ReplyEnvelope.failure(failure).encode(into: &payload)
+            }
         }
-        sendReply(payload)
     }
 
     public nonisolated(nonsending) func onReturnVoid() async throws {
         guard !isOneWay else { return }
-        var payload: [UInt8] = []
-        ReplyEnvelope.void.encode(into: &payload)
-        sendReply(payload)
+        connection.sendReply(messageID: callID) { payload in ReplyEnvelope.void.encode(into: &payload) }
     }
 
     public nonisolated(nonsending) func onThrow<Err: Error>(error: Err) async throws {
@@ -42,13 +41,8 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
             system.counters.add(.oneWayErrors)
             return
         }
-        var payload: [UInt8] = []
-        ReplyEnvelope.failure(system.replyFailure(for: error)).encode(into: &payload)
-        sendReply(payload)
-    }
-
-    func sendReply(_ payload: [UInt8]) {
-        try? connection.send(OutboundMessage(kind: .reply, messageID: callID, payload: payload))
+        let failure = system.replyFailure(for: error)
+        connection.sendReply(messageID: callID) { payload in ReplyEnvelope.failure(failure).encode(into: &payload) }
     }
 }
 

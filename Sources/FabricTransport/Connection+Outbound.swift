@@ -28,6 +28,7 @@ extension Connection {
                 throw FabricError.rejected("outbound queue to \(remoteNode?.name ?? "peer") is full (\(queue.queuedBytes) bytes)")
             }
             queue.queuedBytes += bytes
+            queuedBytesHint.store(queue.queuedBytes, ordering: .relaxed)
             if message.isControl { queue.control.append(message) } else { queue.user.append(message) }
             if let call { queue.newCalls.append(call) }
             if queue.flushScheduled { return false }
@@ -56,9 +57,11 @@ extension Connection {
         }
     }
 
-    /// Whether callers should wait before queuing more (the soft limit), checked without a lock.
+    /// Whether callers should wait before queuing more (the soft limit), checked without a lock:
+    /// from the queue's size as of its last change and the stream's backlog as of the loop's
+    /// last look. A caller that reads a stale answer is caught by the hard limit in `enqueue`.
     package var isBackPressured: Bool {
-        outbound.withLock { $0.queuedBytes } + streamBacklog.load(ordering: .relaxed) > limits.outboundQueueBytesSoftMax
+        queuedBytesHint.load(ordering: .relaxed) + streamBacklog.load(ordering: .relaxed) > limits.outboundQueueBytesSoftMax
     }
 
     /// Suspends the caller until the queue drains below the soft limit (or the connection closes).
@@ -102,6 +105,7 @@ extension Connection {
                 queue.user = []
                 queue.newCalls = []
                 queue.queuedBytes = 0
+                queuedBytesHint.store(0, ordering: .relaxed)
                 queue.flushScheduled = false
             }
             return (queue.control, queue.user, queue.newCalls)
@@ -113,6 +117,28 @@ extension Connection {
         flushWriteBuffer()
         resumeSpaceWaiters()
     }
+
+    /// Sends the reply to call `messageID`, its payload written by `writePayload`. On the loop
+    /// (a reply from an actor that runs there) it is framed straight into the stream: no payload
+    /// array, no queue, no lock; the stream still sends once per turn. Elsewhere it is queued.
+    package func sendReply(messageID: UInt64, _ writePayload: (inout [UInt8]) -> Void) {
+        guard loop.inEventLoop, phase == .ready || phase == .draining, stream != nil else {
+            var payload: [UInt8] = []
+            writePayload(&payload)
+            try? send(OutboundMessage(kind: .reply, messageID: messageID, payload: payload))
+            return
+        }
+        replyPayload.removeAll(keepingCapacity: true)
+        writePayload(&replyPayload)
+        let message = OutboundMessage(kind: .reply, messageID: messageID, payload: [])
+        writeBuffer.removeAll(keepingCapacity: true)
+        frame(message, payload: replyPayload)
+        flushWriteBuffer()
+        if replyPayload.capacity > Self.replyPayloadCapacityKept { replyPayload = [] }
+    }
+
+    /// A reply buffer that grew past this (a large result) is not kept for the next reply.
+    static let replyPayloadCapacityKept = 64 * 1024
 
     /// Frames one message now, bypassing the queue (handshake and control replies on the loop).
     func writeFrame(_ message: OutboundMessage) {
@@ -132,8 +158,12 @@ extension Connection {
     }
 
     private func frame(_ message: OutboundMessage) {
+        frame(message, payload: message.payload)
+    }
+
+    private func frame(_ message: OutboundMessage, payload bytes: [UInt8]) {
         let encoder = self.encoder
-        let outcome = message.payload.withUnsafeBytes { payload -> WireError? in
+        let outcome = bytes.withUnsafeBytes { payload -> WireError? in
             do throws(WireError) {
                 try encoder.append(
                     kind: message.kind, priority: message.priority, messageID: message.messageID,

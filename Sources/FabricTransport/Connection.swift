@@ -51,6 +51,8 @@ package final class Connection: @unchecked Sendable {
     /// How many layers above asked to stop reading (`holdReading`).
     @exclusivity(unchecked) var readHolds = 0
     @exclusivity(unchecked) var writeBuffer: [UInt8] = []
+    /// Where `sendReply` has a reply's payload written, reused from reply to reply.
+    @exclusivity(unchecked) var replyPayload: [UInt8] = []
     /// The hello this side sent (dialers), to check the welcome against.
     var sentHello: Hello?
     /// What the transport's delegate keeps for this connection (the actor system's receive
@@ -64,6 +66,9 @@ package final class Connection: @unchecked Sendable {
     /// Bytes the stream still holds unsent, as of the loop's last look (read by callers on
     /// other threads for back-pressure, so it lives in an atomic).
     let streamBacklog = Atomic<Int>(0)
+    /// The outbound queue's byte count as of its last change, for `isBackPressured` to read
+    /// without the lock.
+    let queuedBytesHint = Atomic<Int>(0)
     /// Incoming two-way calls running now (the actor system counts them against
     /// `Limits.inboundCallsPerConnectionMax`).
     package let inboundCallsRunning = Atomic<Int>(0)
