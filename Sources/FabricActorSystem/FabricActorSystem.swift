@@ -48,6 +48,8 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     let observers = Mutex<[@Sendable (PeerEvent) -> Void]>([])
     /// Actors made with `make(name:)`, kept alive until `release(name:)`.
     let wellKnownActors = Mutex<[String: any DistributedActor]>([:])
+    /// The executor of the only loop, when there is one (`loopExecutor(for:)` runs at every hop).
+    private let onlyLoopExecutor: UnownedSerialExecutor?
     /// Owned here so that the transport can refer to this system without a weak reference to
     /// it (see `TransportDelegateBox`). Set once in `init`.
     private var transportDelegateBox: TransportDelegateBox?
@@ -69,6 +71,7 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         self.generation = transport.configuration.generation
         self.limits = transport.configuration.limits
         self.logSink = log
+        onlyLoopExecutor = transport.group.loops.count == 1 ? transport.group.loops[0].asUnownedSerialExecutor() : nil
         // The coders carry the system in `userInfo` (actor references decode through it). This
         // makes a reference cycle system → coder → system, which is fine: a system lives as long
         // as its node, and the node is the only owner.
@@ -109,8 +112,8 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     /// nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
     /// ```
     public nonisolated func loopExecutor(for id: ActorID) -> UnownedSerialExecutor {
+        if let onlyLoopExecutor { return onlyLoopExecutor }
         let loops = group.loops
-        guard loops.count > 1 else { return loops[0].asUnownedSerialExecutor() }
         // The runtime asks for an actor's executor at every hop, so this is on the hot path:
         // FNV-1a over the path (stable across runs, unlike `Hasher`, and cheaper).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
