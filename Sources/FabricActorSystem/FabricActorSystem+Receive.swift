@@ -87,15 +87,16 @@ extension FabricActorSystem: TransportDelegate {
     }
 
     private func startTask<A: DistributedActor>(isolatedTo actor: isolated A, _ call: InboundCall, connection: Connection) {
-        // The closure is isolated to `actor` (it uses the isolated parameter), so its first job
-        // goes to the actor's executor: this loop. The preference keeps the one generic hop
-        // left (the runtime's distributed accessor is nonisolated) on this loop too, instead of
+        // The closure is isolated to `actor` (it uses the isolated parameter) and we are on the
+        // actor's executor (this loop's thread), so `Task.immediate` runs it right here up to
+        // its first real suspension: a call that does not suspend is read, run and answered
+        // without a trip through the run queue to start it. The preference keeps the generic
+        // hops left (the runtime's distributed accessor is nonisolated) on this loop instead of
         // the global pool.
-        Task {
-            await withTaskExecutorPreference(connection.loop, isolation: actor.asLocalActor) {
-                await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
-                    await self.execute(actor: actor, envelope: call.envelope, route: call.route, handler: call.handler)
-                }
+        Task.immediate(executorPreference: connection.loop) {
+            _ = actor
+            await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
+                await self.execute(actor: actor, envelope: call.envelope, route: call.route, handler: call.handler)
             }
             connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
         }
