@@ -72,8 +72,9 @@ final class TargetInvoker: Sendable {
         _ signature: Signature, on actor: any DistributedActor,
         decoder: inout FabricInvocationDecoder, handler: FabricResultHandler
     ) async throws {
-        let result = ResultBuffer(signature.returnType)
-        defer { result.deallocate() }
+        // A `Void` result has no bytes: its calls share one buffer instead of allocating one.
+        let result = signature.returnsVoid ? ResultBuffer.void : ResultBuffer(signature.returnType)
+        defer { if !signature.returnsVoid { result.deallocate() } }
         do {
             try await fabricExecuteDistributedTarget(
                 on: actor, signature.name, UInt(signature.nameLength), argumentDecoder: &decoder,
@@ -92,9 +93,13 @@ final class TargetInvoker: Sendable {
 }
 
 /// Memory for one call's result, typed by a metatype known only at run time.
-private struct ResultBuffer {
+private struct ResultBuffer: @unchecked Sendable {
     let type: any Any.Type
     let pointer: UnsafeMutableRawPointer
+
+    /// The buffer of every `Void` result: nothing is ever written to it (size 0), so it is
+    /// shared by all calls and never freed.
+    static let void = ResultBuffer(Void.self)
 
     init(_ type: any Any.Type) {
         func allocate<R>(_: R.Type) -> UnsafeMutableRawPointer {
