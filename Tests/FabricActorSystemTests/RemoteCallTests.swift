@@ -15,6 +15,21 @@ import FabricTestKit
         await cluster.shutdown()
     }
 
+    /// Reads with `read` every 10 ms until `until` holds or `limit` passes; the last reading.
+    /// (One-way calls are still arriving when the sender's loop ends.)
+    static func poll<T>(
+        for limit: Duration, until done: (T) -> Bool, _ read: () async throws -> T
+    ) async throws -> T {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        var value = try await read()
+        while !done(value), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            value = try await read()
+        }
+        return value
+    }
+
     @Test func callsReturnValuesAcrossNodes() async throws {
         try await Self.withCluster { cluster in
             let b = cluster["b"].system
@@ -170,14 +185,7 @@ import FabricTestKit
             try await withCallOptions(oneWay: true) {
                 for value in 0..<2000 { try await remote.append(value) }
             }
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(10)
-            var log: [Int] = []
-            while clock.now < deadline {
-                log = try await remote.appended()
-                if log.count == 2000 { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            let log = try await Self.poll(for: .seconds(10), until: { $0.count == 2000 }) { try await remote.appended() }
             #expect(log == Array(0..<2000))
         }
     }
@@ -192,14 +200,7 @@ import FabricTestKit
             try await withCallOptions(oneWay: true) {
                 for value in 0..<5000 { try await remote.append(value) }
             }
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(20)
-            var log: [Int] = []
-            while clock.now < deadline {
-                log = try await remote.all()
-                if log.count == 5000 { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            let log = try await Self.poll(for: .seconds(20), until: { $0.count == 5000 }) { try await remote.all() }
             #expect(log == Array(0..<5000))
         }
     }
@@ -213,13 +214,8 @@ import FabricTestKit
             try await withCallOptions(oneWay: true) {
                 for _ in 0..<20_000 { try await remote.add(payload) }
             }
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(20)
-            var total = 0
-            while clock.now < deadline {
-                total = try await withCallOptions(timeout: .seconds(10)) { try await remote.total() }
-                if total == 20_000 { break }
-                try await Task.sleep(for: .milliseconds(10))
+            let total = try await Self.poll(for: .seconds(20), until: { $0 == 20_000 }) {
+                try await withCallOptions(timeout: .seconds(10)) { try await remote.total() }
             }
             #expect(total == 20_000)
         }
