@@ -133,6 +133,12 @@ public struct Limits: Sendable, Hashable {
     public var acceptBackoff: Duration = .milliseconds(100)
     /// How long a graceful close waits for queued frames to leave.
     public var drainTimeout: Duration = .seconds(2)
+    /// Replies a loop sends ahead of the end of its turn once this many are waiting, so that
+    /// while it works through a long batch of incoming calls the callers' side can start on the
+    /// first answers (64 callers on two vCPUs: about +25 % calls/s). 0 sends replies only at
+    /// the end of the turn. Applied only when the process may run on more than one CPU: on a
+    /// single CPU an early send wakes the peer onto the CPU this loop needs (measured: -35 %).
+    public var repliesPerEarlyFlush = 8
 
     /// The limits a node runs with unless configured otherwise.
     public static let `default` = Limits()

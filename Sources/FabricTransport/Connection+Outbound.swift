@@ -128,6 +128,8 @@ extension Connection {
             try? send(OutboundMessage(kind: .reply, messageID: messageID, payload: payload))
             return
         }
+        // Nothing waiting in the stream means it sent since the last reply: count afresh.
+        if stream?.pendingWriteBytes == 0 { repliesSinceFlush = 0 }
         replyPayload.removeAll(keepingCapacity: true)
         writePayload(&replyPayload)
         let message = OutboundMessage(kind: .reply, messageID: messageID, payload: [])
@@ -135,6 +137,18 @@ extension Connection {
         frame(message, payload: replyPayload)
         flushWriteBuffer()
         if replyPayload.capacity > Self.replyPayloadCapacityKept { replyPayload = [] }
+        sendEarlyIfManyReplies()
+    }
+
+    /// Sends the waiting replies now when `Limits.repliesPerEarlyFlush` of them have piled up
+    /// this turn (see there for why).
+    private func sendEarlyIfManyReplies() {
+        let threshold = transport.repliesPerEarlyFlush
+        guard threshold > 0, let stream else { return }
+        repliesSinceFlush += 1
+        guard repliesSinceFlush >= threshold else { return }
+        repliesSinceFlush = 0
+        stream.flushNow()
     }
 
     /// A reply buffer that grew past this (a large result) is not kept for the next reply.

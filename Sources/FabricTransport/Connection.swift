@@ -53,6 +53,8 @@ package final class Connection: @unchecked Sendable {
     @exclusivity(unchecked) var writeBuffer: [UInt8] = []
     /// Where `sendReply` has a reply's payload written, reused from reply to reply.
     @exclusivity(unchecked) var replyPayload: [UInt8] = []
+    /// Replies written since the stream last sent (`sendEarlyIfManyReplies`).
+    @exclusivity(unchecked) var repliesSinceFlush = 0
     /// The hello this side sent (dialers), to check the welcome against.
     var sentHello: Hello?
     /// What the transport's delegate keeps for this connection (the actor system's receive

@@ -22,10 +22,15 @@ package final class Transport: @unchecked Sendable {
     private let listenerBox = Mutex<TCPListener?>(nil)
     private let advertised: Mutex<NodeAddress?>
 
+    /// `Limits.repliesPerEarlyFlush` as it applies here: 0 (off) when the process may only run on
+    /// one CPU.
+    let repliesPerEarlyFlush: Int
+
     package init(configuration: TransportConfiguration, group: EventLoopGroup, log: @escaping LogSink) {
         self.configuration = configuration
         self.group = group
         self.logSink = log
+        self.repliesPerEarlyFlush = System.coreCount > 1 ? max(0, configuration.limits.repliesPerEarlyFlush) : 0
         self.advertised = Mutex(configuration.advertisedAddress)
     }
 
