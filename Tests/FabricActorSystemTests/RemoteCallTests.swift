@@ -205,6 +205,36 @@ import FabricTestKit
         }
     }
 
+    /// Many callers at once to an actor on the connection's loop: calls start inline where
+    /// their frame is read (`Task.immediate`), replies are framed straight into the stream and
+    /// sent early during long batches. Every caller must get its own answer, with replies sent
+    /// at the end of each turn only, after every reply, and every 8 (the default).
+    @Test(arguments: [0, 1, 8])
+    func concurrentCallsToALoopActorGetTheirOwnAnswers(repliesPerEarlyFlush: Int) async throws {
+        let cluster = try await LocalCluster.start(names: ["a", "b"]) { configuration in
+            configuration.limits.repliesPerEarlyFlush = repliesPerEarlyFlush
+        }
+        defer { Task { await cluster.shutdown() } }
+        let b = cluster["b"].system
+        try b.make(name: "log") { LoopLog(actorSystem: b) }
+        let remote = try LoopLog.resolve(id: .wellKnown("log", on: NodeId("b")), using: cluster["a"].system)
+        let wrong = try await withThrowingTaskGroup(of: Int.self) { group in
+            for caller in 0..<64 {
+                group.addTask {
+                    var wrong = 0
+                    for call in 0..<100 {
+                        let value = caller * 1000 + call
+                        if try await remote.twice(value) != value * 2 { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+        #expect(cluster["a"].system.counters.value(.callsSent) == 6400)
+    }
+
     @Test func oneWayFloodsToALoopActorAreAllCountedAndTwoWayCallsStillPass() async throws {
         try await Self.withCluster { cluster in
             let b = cluster["b"].system

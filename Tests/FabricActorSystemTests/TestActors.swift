@@ -75,6 +75,8 @@ distributed actor LoopLog {
     distributed func append(_ value: Int) { values.append(value) }
 
     distributed func all() -> [Int] { values }
+
+    distributed func twice(_ value: Int) -> Int { value * 2 }
 }
 
 /// Peer events an observer saw.
