@@ -1,0 +1,103 @@
+import Distributed
+import FabricCore
+import FabricReactor
+import FabricTransport
+import FabricWire
+
+/// A two-way call on its way to its task.
+struct InboundCall: Sendable {
+    let envelope: CallEnvelope
+    let route: TargetRoute
+    let handler: FabricResultHandler
+    let deadline: Instant
+}
+
+/// Where an incoming call runs: started on the loop that read it, isolated to its recipient
+/// when the recipient runs on that loop, and dispatched through the runtime.
+extension FabricActorSystem {
+    /// Starts the call's task isolated to the actor when the actor's executor is this loop.
+    ///
+    /// The loop runs every job as isolated to itself, so the task's closure, the distributed
+    /// thunk's switch to the actor and the code around it all find themselves where they want
+    /// to be. A task started nonisolated instead (`runTwoWay`) would switch to the generic
+    /// executor in every nonisolated async function on the way (the closure, `whenLocal`, …),
+    /// and the runtime makes each such switch a trip through the run queue: seven per call,
+    /// counted with uprobes on `swift_task_switch`/`swift_task_enqueue`. We are on the loop's
+    /// thread here, which `assumeIsolated` checks.
+    func startOnLoopActor<A: DistributedActor>(_ actor: A, _ call: InboundCall, connection: Connection) {
+        actor.assumeIsolated { isolatedActor in
+            self.startTask(isolatedTo: isolatedActor, call, connection: connection)
+        }
+    }
+
+    private func startTask<A: DistributedActor>(isolatedTo actor: isolated A, _ call: InboundCall, connection: Connection) {
+        // The closure is isolated to `actor` (it uses the isolated parameter) and we are on the
+        // actor's executor (this loop's thread), so `Task.immediate` runs it right here up to
+        // its first real suspension: a call that does not suspend is read, run and answered
+        // without a trip through the run queue to start it. The preference keeps the generic
+        // hops left (the runtime's distributed accessor is nonisolated) on this loop instead of
+        // the global pool.
+        Task.immediate(executorPreference: connection.loop) {
+            _ = actor
+            await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
+                await self.execute(actor: actor, envelope: call.envelope, route: call.route, handler: call.handler)
+            }
+            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// Starts the call on the loop that read it, with no hop until the actor's own executor.
+    func runTwoWay(
+        actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler,
+        connection: Connection
+    ) {
+        let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+        Task(executorPreference: connection.loop) {
+            await CallContext.$current.withValue(CallScope(deadline: deadline)) {
+                await self.executeOnActor(actor, envelope: envelope, route: route, handler: handler)
+            }
+            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// Runs one call on the recipient's own executor. Entering the actor's isolation first (one
+    /// hop at most) means the runtime's switch to the actor inside the distributed thunk, and
+    /// the switch back after it, cost nothing: the code around the call inherits the actor's
+    /// isolation (`nonisolated(nonsending)`) instead of running on the generic executor.
+    func executeOnActor(
+        _ actor: some DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler
+    ) async {
+        let ran: Bool? = await actor.whenLocal { isolatedActor in
+            await self.execute(actor: isolatedActor, envelope: envelope, route: route, handler: handler)
+            return true
+        }
+        if ran == nil {
+            // Not reachable: the recipient came from the local registry.
+            await execute(actor: actor, envelope: envelope, route: route, handler: handler)
+        }
+    }
+
+    /// Runs one call through the runtime, by `route`'s cached signature where there is one;
+    /// any failure to dispatch becomes a failure reply.
+    nonisolated(nonsending) func execute(
+        actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler
+    ) async {
+        var decoder = FabricInvocationDecoder(system: self, envelope: envelope)
+        do {
+            if usesCachedTargets, let signature = route.signature {
+                try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)
+            } else {
+                try await executeDistributedTarget(
+                    on: actor, target: RemoteCallTarget(envelope.target), invocationDecoder: &decoder, handler: handler)
+            }
+        } catch {
+            let failure: FabricError
+            if let fabric = error as? FabricError {
+                failure = fabric
+            } else {
+                failure = FabricError.serialization("cannot run the target: \(error)")
+            }
+            try? await handler.onThrow(error: failure)
+        }
+    }
+}
