@@ -4,10 +4,26 @@ import FabricReactor
 import FabricTransport
 import FabricWire
 
+/// What the runtime needs to run one checked call: only these parts of its envelope and route
+/// travel to the call's task (each field copied is a retain and a release per call).
+struct PreparedCall: Sendable {
+    let target: String
+    let genericSubstitutions: [String]
+    let arguments: [ArraySlice<UInt8>]
+    /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
+    let signature: TargetInvoker.Signature?
+
+    init(_ envelope: CallEnvelope, _ route: TargetRoute) {
+        target = envelope.target
+        genericSubstitutions = envelope.genericSubstitutions
+        arguments = envelope.arguments
+        signature = route.signature
+    }
+}
+
 /// A two-way call on its way to its task.
 struct InboundCall: Sendable {
-    let envelope: CallEnvelope
-    let route: TargetRoute
+    let call: PreparedCall
     let handler: FabricResultHandler
     let deadline: Instant
 }
@@ -40,21 +56,17 @@ extension FabricActorSystem {
         Task.immediate(executorPreference: connection.loop) {
             _ = actor
             await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
-                await self.execute(actor: actor, envelope: call.envelope, route: call.route, handler: call.handler)
+                await self.execute(actor: actor, call.call, handler: call.handler)
             }
             connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
         }
     }
 
     /// Starts the call on the loop that read it, with no hop until the actor's own executor.
-    func runTwoWay(
-        actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler,
-        connection: Connection
-    ) {
-        let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+    func runTwoWay(actor: any DistributedActor, _ inbound: InboundCall, connection: Connection) {
         Task(executorPreference: connection.loop) {
-            await CallContext.$current.withValue(CallScope(deadline: deadline)) {
-                await self.executeOnActor(actor, envelope: envelope, route: route, handler: handler)
+            await CallContext.$current.withValue(CallScope(deadline: inbound.deadline)) {
+                await self.executeOnActor(actor, inbound.call, handler: inbound.handler)
             }
             connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
         }
@@ -64,31 +76,29 @@ extension FabricActorSystem {
     /// hop at most) means the runtime's switch to the actor inside the distributed thunk, and
     /// the switch back after it, cost nothing: the code around the call inherits the actor's
     /// isolation (`nonisolated(nonsending)`) instead of running on the generic executor.
-    func executeOnActor(
-        _ actor: some DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler
-    ) async {
+    func executeOnActor(_ actor: some DistributedActor, _ call: PreparedCall, handler: FabricResultHandler) async {
         let ran: Bool? = await actor.whenLocal { isolatedActor in
-            await self.execute(actor: isolatedActor, envelope: envelope, route: route, handler: handler)
+            await self.execute(actor: isolatedActor, call, handler: handler)
             return true
         }
         if ran == nil {
             // Not reachable: the recipient came from the local registry.
-            await execute(actor: actor, envelope: envelope, route: route, handler: handler)
+            await execute(actor: actor, call, handler: handler)
         }
     }
 
-    /// Runs one call through the runtime, by `route`'s cached signature where there is one;
-    /// any failure to dispatch becomes a failure reply.
+    /// Runs one call through the runtime, by its cached signature where there is one; any
+    /// failure to dispatch becomes a failure reply.
     nonisolated(nonsending) func execute(
-        actor: any DistributedActor, envelope: CallEnvelope, route: TargetRoute, handler: FabricResultHandler
+        actor: any DistributedActor, _ call: PreparedCall, handler: FabricResultHandler
     ) async {
-        var decoder = FabricInvocationDecoder(system: self, envelope: envelope)
+        var decoder = FabricInvocationDecoder(system: self, call: call)
         do {
-            if usesCachedTargets, let signature = route.signature {
+            if usesCachedTargets, let signature = call.signature {
                 try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)
             } else {
                 try await executeDistributedTarget(
-                    on: actor, target: RemoteCallTarget(envelope.target), invocationDecoder: &decoder, handler: handler)
+                    on: actor, target: RemoteCallTarget(call.target), invocationDecoder: &decoder, handler: handler)
             }
         } catch {
             let failure: FabricError

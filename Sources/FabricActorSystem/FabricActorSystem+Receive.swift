@@ -41,7 +41,7 @@ extension FabricActorSystem: TransportDelegate {
         }
         if isOneWay {
             deliverOneWay(
-                OneWayDelivery(envelope: envelope, route: route, callID: frame.messageID), to: actor,
+                OneWayDelivery(call: PreparedCall(envelope, route), callID: frame.messageID), to: actor,
                 runsOnLoop: recipient.runsOnLoop, state: state, connection: connection)
             return
         }
@@ -55,11 +55,12 @@ extension FabricActorSystem: TransportDelegate {
         }
         let handler = FabricResultHandler(
             system: self, connection: connection, callID: frame.messageID, isOneWay: false)
+        let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+        let inbound = InboundCall(call: PreparedCall(envelope, route), handler: handler, deadline: deadline)
         if recipient.runsOnLoop {
-            let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
-            startOnLoopActor(actor, InboundCall(envelope: envelope, route: route, handler: handler, deadline: deadline), connection: connection)
+            startOnLoopActor(actor, inbound, connection: connection)
         } else {
-            runTwoWay(actor: actor, envelope: envelope, route: route, handler: handler, connection: connection)
+            runTwoWay(actor: actor, inbound, connection: connection)
         }
     }
 

@@ -49,16 +49,18 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
-    let envelope: CallEnvelope
+    private let genericSubstitutions: [String]
+    private let arguments: [ArraySlice<UInt8>]
     private var nextArgument = 0
 
-    init(system: FabricActorSystem, envelope: CallEnvelope) {
+    init(system: FabricActorSystem, call: PreparedCall) {
         self.system = system
-        self.envelope = envelope
+        self.genericSubstitutions = call.genericSubstitutions
+        self.arguments = call.arguments
     }
 
     public mutating func decodeGenericSubstitutions() throws -> [any Any.Type] {
-        try envelope.genericSubstitutions.map { name in
+        try genericSubstitutions.map { name in
             guard let type = system.types.type(named: name) else {
                 throw FabricError.serialization("unknown generic substitution type (\(name.utf8.count) bytes); register it with FabricActorSystem.register(_:)")
             }
@@ -67,10 +69,10 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
     }
 
     public mutating func decodeNextArgument<Argument: Codable>() throws -> Argument {
-        guard nextArgument < envelope.arguments.count else {
-            throw FabricError.serialization("the call carries \(envelope.arguments.count) arguments, the target takes more")
+        guard nextArgument < arguments.count else {
+            throw FabricError.serialization("the call carries \(arguments.count) arguments, the target takes more")
         }
-        let bytes = envelope.arguments[nextArgument]
+        let bytes = arguments[nextArgument]
         nextArgument += 1
         do {
             return try system.binaryDecoder.decode(Argument.self, from: bytes)
@@ -84,5 +86,5 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
     public mutating func decodeReturnType() throws -> (any Any.Type)? { nil }
 
     /// Whether every argument the call carried was used (a mismatch means a different target).
-    var consumedAllArguments: Bool { nextArgument == envelope.arguments.count }
+    var consumedAllArguments: Bool { nextArgument == arguments.count }
 }

@@ -6,8 +6,7 @@ import FabricWire
 /// One one-way call waiting to run. Its recipient is its mailbox's. A value: a batch moves
 /// between the mailbox and its drain task by swapping arrays, never by copying entries.
 struct OneWayDelivery: Sendable {
-    let envelope: CallEnvelope
-    let route: TargetRoute
+    let call: PreparedCall
     let callID: UInt64
 }
 
@@ -77,7 +76,7 @@ extension FabricActorSystem {
                     for next in batch {
                         let handler = FabricResultHandler(
                             system: self, connection: drain.connection, callID: next.callID, isOneWay: true)
-                        await self.execute(actor: actor, envelope: next.envelope, route: next.route, handler: handler)
+                        await self.execute(actor: actor, next.call, handler: handler)
                     }
                     batch.removeAll(keepingCapacity: true)
                 } while self.takeOneWayBatch(drain, into: &batch)
@@ -91,7 +90,7 @@ extension FabricActorSystem {
         _ = await actor.whenLocal { isolatedActor in
             for next in batch {
                 let handler = FabricResultHandler(system: self, connection: connection, callID: next.callID, isOneWay: true)
-                await self.execute(actor: isolatedActor, envelope: next.envelope, route: next.route, handler: handler)
+                await self.execute(actor: isolatedActor, next.call, handler: handler)
             }
         }
     }
