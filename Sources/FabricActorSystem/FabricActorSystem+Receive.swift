@@ -21,9 +21,9 @@ extension FabricActorSystem: TransportDelegate {
             return
         }
         let recipient: InboundRecipient
-        switch self.recipient(of: envelope, state: state, loop: connection.loop) {
-        case .success(let found): recipient = found
-        case .failure(let error):
+        do {
+            recipient = try self.recipient(of: envelope, state: state, loop: connection.loop)
+        } catch {
             refuse(frame.messageID, on: connection, isOneWay: isOneWay, error)
             return
         }
@@ -67,23 +67,23 @@ extension FabricActorSystem: TransportDelegate {
     /// The local actor a call is for, or why there is none.
     private func recipient(
         of envelope: CallEnvelope, state: InboundCallState, loop: EventLoop
-    ) -> Result<InboundRecipient, FabricError> {
+    ) throws(FabricError) -> InboundRecipient {
         let id = envelope.recipient
         let version = registry.version.load(ordering: .acquiring)
-        if let known = state.recipient(id, registryVersion: version) { return .success(known) }
+        if let known = state.recipient(id, registryVersion: version) { return known }
         guard id.node == node else {
-            return .failure(FabricError(.actorNotFound, "this is \(node), not \(id.node)"))
+            throw FabricError(.actorNotFound, "this is \(node), not \(id.node)")
         }
         guard id.generation == ActorID.anyGeneration || id.generation == generation else {
-            return .failure(FabricError.nodeDown("\(id) belongs to an earlier process of \(node)"))
+            throw FabricError.nodeDown("\(id) belongs to an earlier process of \(node)")
         }
         guard let actor = localActor(at: id.path) else {
-            return .failure(FabricError(.actorNotFound, "no actor at \(id.path) on \(node)"))
+            throw FabricError(.actorNotFound, "no actor at \(id.path) on \(node)")
         }
         let runsOnLoop = (actor.unownedExecutor.asSerialExecutor() as AnyObject?) === loop
         let recipient = InboundRecipient(actor: actor, runsOnLoop: runsOnLoop)
         state.remember(recipient, as: id, registryVersion: version)
-        return .success(recipient)
+        return recipient
     }
 
     private func refuse(_ callID: UInt64, on connection: Connection, isOneWay: Bool, _ error: FabricError) {

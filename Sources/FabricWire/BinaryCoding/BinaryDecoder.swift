@@ -46,6 +46,20 @@ public struct BinaryDecoder: Sendable {
         }
     }
 
+    private static func decodeBytes(from slice: ArraySlice<UInt8>) throws(WireError) -> [UInt8] {
+        var decoded: [UInt8] = []
+        let failure = slice.withUnsafeBytes { raw -> WireError? in
+            do throws(WireError) {
+                decoded = try decodeBytes(raw)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        return decoded
+    }
+
     private static func decodeBytes(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> [UInt8] {
         var position = 0
         let (count, bodyEnd) = try BinaryPrimitive.readArrayHeader(bytes, at: &position, end: bytes.count)
@@ -60,6 +74,11 @@ public struct BinaryDecoder: Sendable {
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
     public func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws(WireError) -> T {
+        if T.self == [UInt8].self {
+            // The most common argument and result, without the generic closure below (in
+            // unspecialized code it costs a generic metadata lookup per call).
+            return unsafeBitCast(try Self.decodeBytes(from: bytes), to: T.self)
+        }
         do {
             return try bytes.withUnsafeBytes { raw in try decode(type, from: raw) }
         } catch {
