@@ -53,7 +53,7 @@ extension FabricActorSystem {
     func replyFailure(for error: any Error) -> ReplyFailure {
         if let fabric = error as? FabricError {
             return ReplyFailure(
-                code: fabric.code, errorType: fabric.remoteType, message: Self.clip(fabric.message), encodedError: nil)
+                code: fabric.code, errorType: fabric.remoteType, message: WireWriter.boundedMessage(fabric.message), encodedError: nil)
         }
         let typeName = TypeRegistry.errorName(of: type(of: error))
         var encoded: ArraySlice<UInt8>?
@@ -63,7 +63,7 @@ extension FabricActorSystem {
         }
         return ReplyFailure(
             code: .remoteError, errorType: String(typeName.prefix(Limits.typeNameBytesMax)),
-            message: Self.clip(String(describing: error)), encodedError: encoded)
+            message: WireWriter.boundedMessage(String(describing: error)), encodedError: encoded)
     }
 
     /// The error a caller sees for a failure reply.
@@ -78,15 +78,5 @@ extension FabricActorSystem {
             return FabricError.remoteError(type: failure.errorType ?? "unknown", message: failure.message)
         }
         return FabricError(failure.code, failure.message, remoteType: failure.errorType)
-    }
-
-    static func clip(_ message: String) -> String {
-        guard message.utf8.count > Limits.errorMessageBytesMax else { return message }
-        var clipped = ""
-        for character in message {
-            if clipped.utf8.count + character.utf8.count > Limits.errorMessageBytesMax - 3 { break }
-            clipped.append(character)
-        }
-        return clipped + "..."
     }
 }

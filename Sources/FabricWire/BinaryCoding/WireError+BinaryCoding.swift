@@ -9,7 +9,7 @@ extension WireError {
 
     /// This error with where it happened added to its message.
     func withCodingPath(_ keys: [any CodingKey]) -> WireError {
-        WireError(code, Self.boundedMessage("\(message) (at \(BinaryCodingPath.render(keys)))"))
+        WireError(code, WireWriter.boundedMessage("\(message) (at \(BinaryCodingPath.render(keys)))"))
     }
 
     /// A `WireError` for an error a user's `encode(to:)` or `init(from:)` threw: the coders
@@ -29,17 +29,7 @@ extension WireError {
         } else {
             code = .malformed
         }
-        return WireError(code, boundedMessage("\(verb) \(valueType) failed: \(type(of: error)): \(error)"))
+        return WireError(code, WireWriter.boundedMessage("\(verb) \(valueType) failed: \(type(of: error)): \(error)"))
     }
 
-    /// Messages are cut at `Limits.errorMessageBytesMax` bytes.
-    static func boundedMessage(_ message: String) -> String {
-        guard message.utf8.count > Limits.errorMessageBytesMax else { return message }
-        var cut = ""
-        for character in message {
-            if cut.utf8.count + character.utf8.count > Limits.errorMessageBytesMax - 3 { break }
-            cut.append(character)
-        }
-        return cut + "..."
-    }
 }

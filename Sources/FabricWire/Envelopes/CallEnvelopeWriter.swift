@@ -93,21 +93,19 @@ package struct CallEnvelopeWriter {
 
     /// A target is 1 to `Limits.targetIdentifierBytesMax` bytes.
     static func checkTarget(_ target: String) throws(WireError) {
-        let count = target.utf8.count
-        guard count > 0 else { throw WireError(.malformed, "empty call target") }
-        guard count <= Limits.targetIdentifierBytesMax else {
-            throw WireError(
-                .limitExceeded, "call target of \(count) bytes, over the limit of \(Limits.targetIdentifierBytesMax)")
-        }
+        try checkLength(of: target, naming: "call target", maxBytes: Limits.targetIdentifierBytesMax)
     }
 
     /// A type name is 1 to `Limits.typeNameBytesMax` bytes.
     static func checkTypeName(_ name: String) throws(WireError) {
-        let count = name.utf8.count
-        guard count > 0 else { throw WireError(.malformed, "empty type name") }
-        guard count <= Limits.typeNameBytesMax else {
-            throw WireError(
-                .limitExceeded, "type name of \(count) bytes, over the limit of \(Limits.typeNameBytesMax)")
+        try checkLength(of: name, naming: "type name", maxBytes: Limits.typeNameBytesMax)
+    }
+
+    private static func checkLength(of text: String, naming what: String, maxBytes: Int) throws(WireError) {
+        let count = text.utf8.count
+        guard count > 0 else { throw WireError(.malformed, "empty \(what)") }
+        guard count <= maxBytes else {
+            throw WireError(.limitExceeded, "\(what) of \(count) bytes, over the limit of \(maxBytes)")
         }
     }
 }

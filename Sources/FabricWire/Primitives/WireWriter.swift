@@ -1,3 +1,5 @@
+import FabricCore
+
 /// Appends Fabric's wire primitives to a byte buffer: fixed-width integers, LEB128 varints and
 /// varint-length-prefixed strings and byte strings.
 ///
@@ -98,6 +100,13 @@ package enum WireWriter {
     /// Cuts `text` to at most `maxBytes` UTF-8 bytes on a character boundary: how human-readable
     /// messages (refusals, errors, goodbyes) are kept within `Limits.errorMessageBytesMax`
     /// instead of failing the whole message.
+    /// A message for people, over `Limits.errorMessageBytesMax` bytes cut to fit with "..."
+    /// at the end (so a reader can tell it was cut).
+    package static func boundedMessage(_ text: String) -> String {
+        guard text.utf8.count > Limits.errorMessageBytesMax else { return text }
+        return truncated(text, maxBytes: Limits.errorMessageBytesMax - 3) + "..."
+    }
+
     package static func truncated(_ text: String, maxBytes: Int) -> String {
         guard text.utf8.count > maxBytes else { return text }
         var result = ""
