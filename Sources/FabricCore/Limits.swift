@@ -92,6 +92,30 @@ public struct Limits: Sendable, Hashable {
     public static let nameResolutionsInFlightMax = 16
     /// Event loop threads one group may start.
     public static let loopsPerGroupMax = 1024
+    /// Rounds of end-of-turn work (flushes and the work they queue) per loop turn; what remains
+    /// waits for the next turn, which then does not block.
+    public static let loopEndOfTurnRoundsMax = 8
+    /// Rounds of queued work a stopping loop runs before it drops the rest.
+    public static let loopShutdownDrainRoundsMax = 1024
+    /// Arrays a stream is given at least this large are queued as they are; smaller ones are
+    /// copied into pooled buffers.
+    public static let streamArrayKeptWholeBytesMin = 16 * 1024
+
+    // MARK: Buffers kept between messages (static)
+
+    /// Capacity of a connection's frame read buffer when it first needs one.
+    public static let frameReadBufferBytesInitial = 16 * 1024
+    /// A frame read buffer grown past this (for a large frame) is released once it is empty, so
+    /// an idle connection does not keep a large frame's worth of memory.
+    public static let frameReadBufferBytesKeptMax = 1024 * 1024
+    /// A connection's reply buffer that grew past this (a large result) is not kept for the
+    /// next reply.
+    public static let replyBufferBytesKeptMax = 64 * 1024
+    /// Output first allocated for a compressed frame that does not declare its size.
+    public static let decompressionOutputBytesFirstGuess = 16 * 1024
+    /// Characters of one coding-path component shown in an error message (dictionary keys
+    /// come from the payload).
+    public static let codingPathComponentCharactersMax = 64
 
     // MARK: Tunable limits of a running node
 

@@ -140,5 +140,5 @@ extension EventLoop {
 
     /// Rounds of end-of-turn work per turn; what remains waits for the next turn (which then
     /// does not block).
-    static let endOfTurnRoundsMax = 8
+    static let endOfTurnRoundsMax = Limits.loopEndOfTurnRoundsMax
 }

@@ -48,5 +48,5 @@ extension EventLoop {
     }
 
     /// Rounds of queued work a stopping loop runs before it drops the rest.
-    static let shutdownDrainRoundsMax = 1024
+    static let shutdownDrainRoundsMax = Limits.loopShutdownDrainRoundsMax
 }

@@ -50,7 +50,7 @@ struct OutboundQueue {
     }
 
     /// Arrays at least this large are queued as they are; smaller ones are copied.
-    static let arrayKeptWholeBytesMin = 16 * 1024
+    static let arrayKeptWholeBytesMin = Limits.streamArrayKeptWholeBytesMin
 
     private var items = RingBuffer<Item>(initialCapacity: 4)
     /// Bytes of the first item already sent.

@@ -136,7 +136,7 @@ extension Connection {
         writeBuffer.removeAll(keepingCapacity: true)
         frame(message, payload: replyPayload)
         flushWriteBuffer()
-        if replyPayload.capacity > Self.replyPayloadCapacityKept { replyPayload = [] }
+        if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }
         sendEarlyIfManyReplies()
     }
 
@@ -150,9 +150,6 @@ extension Connection {
         repliesSinceFlush = 0
         stream.flushNow()
     }
-
-    /// A reply buffer that grew past this (a large result) is not kept for the next reply.
-    static let replyPayloadCapacityKept = 64 * 1024
 
     /// Frames one message now, bypassing the queue (handshake and control replies on the loop).
     func writeFrame(_ message: OutboundMessage) {

@@ -1,3 +1,5 @@
+import FabricCore
+
 /// One step of a coding path as the binary coders store it.
 ///
 /// Paths are kept as a chain of frames with one component each and turned into
@@ -37,7 +39,7 @@ struct BinarySuperKey: CodingKey {
 /// Builds coding paths from frame chains and renders them for error messages.
 enum BinaryCodingPath {
     /// Components longer than this are cut in messages: dictionary keys come from the payload.
-    static let componentCharactersMax = 64
+    static let componentCharactersMax = Limits.codingPathComponentCharactersMax
 
     /// The path ending at frame `frame`, given how to step from a frame to its parent.
     static func keys(

@@ -1,4 +1,5 @@
 import CFabricZstd
+import FabricCore
 
 /// Owns a zstd decompression context so that a frame decoder makes one and reuses it, and
 /// streams every decompression into a capped output.
@@ -14,7 +15,7 @@ final class ZstdDecompressionContext {
     /// zstd's "not a valid frame header" answer (`ZSTD_CONTENTSIZE_ERROR`).
     private static let contentSizeError = UInt64.max - 1
     /// Output allocated first when a frame does not declare its size.
-    private static let undeclaredSizeFirstGuess = 16 * 1024
+    private static let undeclaredSizeFirstGuess = Limits.decompressionOutputBytesFirstGuess
 
     init() {
         guard let context = ZSTD_createDCtx() else {

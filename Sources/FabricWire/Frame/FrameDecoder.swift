@@ -46,10 +46,10 @@ package struct FrameDecoder {
     var decompressionContext: ZstdDecompressionContext?
 
     /// Capacity the buffer starts with and never goes below once it has any.
-    static let initialCapacity = 16 * 1024
+    static let initialCapacity = Limits.frameReadBufferBytesInitial
     /// A buffer larger than this (grown for a large frame) is released once it is empty, so an
     /// idle connection does not keep a large frame's worth of memory.
-    static let retainedCapacityMax = 1024 * 1024
+    static let retainedCapacityMax = Limits.frameReadBufferBytesKeptMax
 
     /// A decoder with an empty buffer, accepting frames up to `frameBytesMax` and no compression.
     package init(frameBytesMax: Int) {
