@@ -73,11 +73,7 @@ extension FabricActorSystem {
             await withTaskExecutorPreference(drain.connection.loop, isolation: actor.asLocalActor) {
                 var batch = [first]
                 repeat {
-                    for next in batch {
-                        let handler = FabricResultHandler(
-                            system: self, connection: drain.connection, callID: next.callID, isOneWay: true)
-                        await self.execute(actor: actor, next.call, handler: handler)
-                    }
+                    await self.runOneWayCalls(batch, on: actor, connection: drain.connection)
                     batch.removeAll(keepingCapacity: true)
                 } while self.takeOneWayBatch(drain, into: &batch)
             }
@@ -88,10 +84,17 @@ extension FabricActorSystem {
     /// per batch, where calling each target from outside would hop twice per call.
     private func runOneWayBatch(_ batch: [OneWayDelivery], on actor: some DistributedActor, connection: Connection) async {
         _ = await actor.whenLocal { isolatedActor in
-            for next in batch {
-                let handler = FabricResultHandler(system: self, connection: connection, callID: next.callID, isOneWay: true)
-                await self.execute(actor: isolatedActor, next.call, handler: handler)
-            }
+            await self.runOneWayCalls(batch, on: isolatedActor, connection: connection)
+        }
+    }
+
+    /// Runs a batch's calls in order, wherever the caller runs (its isolation is kept).
+    private nonisolated(nonsending) func runOneWayCalls(
+        _ batch: [OneWayDelivery], on actor: any DistributedActor, connection: Connection
+    ) async {
+        for next in batch {
+            let handler = FabricResultHandler(system: self, connection: connection, callID: next.callID, isOneWay: true)
+            await execute(actor: actor, next.call, handler: handler)
         }
     }
 

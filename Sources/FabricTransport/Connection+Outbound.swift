@@ -100,20 +100,14 @@ extension Connection {
             return
         }
         let (control, user, calls) = outbound.withLock { queue in
-            defer {
-                queue.control = []
-                queue.user = []
-                queue.newCalls = []
-                queue.queuedBytes = 0
-                queuedBytesHint.store(0, ordering: .relaxed)
-                queue.flushScheduled = false
-            }
-            return (queue.control, queue.user, queue.newCalls)
+            queue.flushScheduled = false
+            queuedBytesHint.store(0, ordering: .relaxed)
+            return queue.takeMessages()
         }
         for call in calls { register(call) }
         writeBuffer.removeAll(keepingCapacity: true)
-        for message in control { frame(message) }
-        for message in user { frame(message) }
+        for message in control { frame(message, payload: message.payload) }
+        for message in user { frame(message, payload: message.payload) }
         flushWriteBuffer()
         resumeSpaceWaiters()
     }
@@ -132,10 +126,7 @@ extension Connection {
         if stream?.pendingWriteBytes == 0 { repliesSinceFlush = 0 }
         replyPayload.removeAll(keepingCapacity: true)
         writePayload(&replyPayload)
-        let message = OutboundMessage(kind: .reply, messageID: messageID, payload: [])
-        writeBuffer.removeAll(keepingCapacity: true)
-        frame(message, payload: replyPayload)
-        flushWriteBuffer()
+        writeFrame(OutboundMessage(kind: .reply, messageID: messageID, payload: []), payload: replyPayload)
         if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }
         sendEarlyIfManyReplies()
     }
@@ -153,9 +144,14 @@ extension Connection {
 
     /// Frames one message now, bypassing the queue (handshake and control replies on the loop).
     func writeFrame(_ message: OutboundMessage) {
+        writeFrame(message, payload: message.payload)
+    }
+
+    /// Frames `message` with `payload` (its own, or a buffer kept for reuse) now.
+    private func writeFrame(_ message: OutboundMessage, payload: [UInt8]) {
         loop.assertInEventLoop()
         writeBuffer.removeAll(keepingCapacity: true)
-        frame(message)
+        frame(message, payload: payload)
         flushWriteBuffer()
     }
 
@@ -166,10 +162,6 @@ extension Connection {
                 .failure(FabricError(.timeout, "no reply within the call's deadline")))
             closeIfDrained()
         }
-    }
-
-    private func frame(_ message: OutboundMessage) {
-        frame(message, payload: message.payload)
     }
 
     private func frame(_ message: OutboundMessage, payload bytes: [UInt8]) {
@@ -208,13 +200,9 @@ extension Connection {
     /// this queue to new messages. Used when a connection is superseded before it carried them.
     func handOverQueue(to other: Connection) {
         let (messages, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
-            defer {
-                queue.control = []
-                queue.user = []
-                queue.newCalls = []
-                queue.queuedBytes = 0
-            }
-            return (queue.control + queue.user, queue.newCalls)
+            queuedBytesHint.store(0, ordering: .relaxed)
+            let taken = queue.takeMessages()
+            return (taken.control + taken.user, taken.calls)
         }
         var callsByID: [UInt64: PendingCall] = [:]
         for call in calls { callsByID[call.callID] = call }

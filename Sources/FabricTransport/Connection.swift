@@ -136,13 +136,10 @@ package final class Connection: @unchecked Sendable {
         keepaliveTimer?.cancel()
         let queued = outbound.withLock { queue -> (calls: [PendingCall], waiters: [UnsafeContinuation<Void, any Error>]) in
             queue.closedReason = reason
-            let result = (queue.newCalls, queue.spaceWaiters)
-            queue.newCalls = []
+            let waiters = queue.spaceWaiters
             queue.spaceWaiters = []
-            queue.control = []
-            queue.user = []
-            queue.queuedBytes = 0
-            return result
+            queuedBytesHint.store(0, ordering: .relaxed)
+            return (queue.takeMessages().calls, waiters)
         }
         let failure = Self.callFailure(for: reason)
         for call in queued.calls { call.complete(.failure(failure)) }

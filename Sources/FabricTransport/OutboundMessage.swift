@@ -61,4 +61,16 @@ struct OutboundQueue {
     var closedReason: FabricError?
     /// Callers suspended by back-pressure, resumed when the queue drains.
     var spaceWaiters: [UnsafeContinuation<Void, any Error>] = []
+
+    /// Empties the queue of messages and new calls and returns them; the byte count goes to 0
+    /// (the caller updates `Connection.queuedBytesHint` under the same lock).
+    mutating func takeMessages() -> (control: [OutboundMessage], user: [OutboundMessage], calls: [PendingCall]) {
+        defer {
+            control = []
+            user = []
+            newCalls = []
+            queuedBytes = 0
+        }
+        return (control, user, newCalls)
+    }
 }
