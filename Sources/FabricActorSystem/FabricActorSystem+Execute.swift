@@ -31,37 +31,16 @@ struct InboundCall: Sendable {
 /// Where an incoming call runs: started on the loop that read it, isolated to its recipient
 /// when the recipient runs on that loop, and dispatched through the runtime.
 extension FabricActorSystem {
-    /// Starts the call's task isolated to the actor when the actor's executor is this loop.
+    /// Starts the call's task isolated to the actor, whose executor is this loop.
     ///
     /// The loop runs every job as isolated to itself, so the task's closure, the distributed
     /// thunk's switch to the actor and the code around it all find themselves where they want
     /// to be. A task started nonisolated instead (`runTwoWay`) would switch to the generic
     /// executor in every nonisolated async function on the way (the closure, `whenLocal`, …),
     /// and the runtime makes each such switch a trip through the run queue: seven per call,
-    /// counted with uprobes on `swift_task_switch`/`swift_task_enqueue`. We are on the loop's
-    /// thread here, which `assumeIsolated` checks.
-    func startOnLoopActor<A: DistributedActor>(_ actor: A, _ call: InboundCall, connection: Connection) {
-        actor.assumeIsolated { isolatedActor in
-            self.startTask(isolatedTo: isolatedActor, call, connection: connection)
-        }
-    }
-
-    private func startTask<A: DistributedActor>(isolatedTo actor: isolated A, _ call: InboundCall, connection: Connection) {
-        // The closure is isolated to `actor` (it uses the isolated parameter) and we are on the
-        // actor's executor (this loop's thread), so `Task.immediate` runs it right here up to
-        // its first real suspension: a call that does not suspend is read, run and answered
-        // without a trip through the run queue to start it. The preference keeps the generic
-        // hops left (the runtime's distributed accessor is nonisolated) on this loop instead of
-        // the global pool. The body is written out rather than shared with `runTwoWay` through
-        // a `nonisolated(nonsending)` helper: that helper cost one more run-queue trip per call
-        // (3 instead of 2, counted with uprobes).
-        Task.immediate(executorPreference: connection.loop) {
-            _ = actor
-            await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
-                await self.execute(actor: actor, call.call, handler: call.handler)
-            }
-            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
-        }
+    /// counted with uprobes on `swift_task_switch`/`swift_task_enqueue`.
+    func startOnLoopActor(_ actor: any DistributedActor, _ call: InboundCall, connection: Connection) {
+        LoopIsolation.startCall(startCallTask, self, actor, call, connection)
     }
 
     /// Starts the call on the loop that read it, with no hop until the actor's own executor.
@@ -111,5 +90,35 @@ extension FabricActorSystem {
             }
             try? await handler.onThrow(error: failure)
         }
+    }
+}
+
+/// The task of a call whose recipient runs on the connection's loop (see `startOnLoopActor`).
+///
+/// The closure is isolated to `actor` (it uses the isolated parameter) and we are on the actor's
+/// executor (this loop's thread), so `Task.immediate` runs it right here up to its first real
+/// suspension: a call that does not suspend is read, run and answered without a trip through
+/// the run queue to start it. The preference keeps the generic hops left (the runtime's
+/// distributed accessor is nonisolated) on this loop instead of the global pool. The body is
+/// written out rather than shared with `runTwoWay` through a `nonisolated(nonsending)` helper:
+/// that helper cost one more run-queue trip per call (3 instead of 2, counted with uprobes).
+private func startCallTask(
+    _ system: FabricActorSystem, isolatedTo actor: isolated any DistributedActor, _ call: InboundCall,
+    connection: Connection
+) {
+    startOpenedCallTask(system, isolatedTo: actor, call, connection: connection)
+}
+
+/// Generic over the actor's type so that the closure's isolation is a concrete actor's.
+private func startOpenedCallTask<A: DistributedActor>(
+    _ system: FabricActorSystem, isolatedTo actor: isolated A, _ call: InboundCall,
+    connection: Connection
+) {
+    Task.immediate(executorPreference: connection.loop) {
+        _ = actor
+        await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
+            await system.execute(actor: actor, call.call, handler: call.handler)
+        }
+        connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
     }
 }

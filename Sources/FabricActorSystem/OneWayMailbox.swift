@@ -62,22 +62,8 @@ extension FabricActorSystem {
 
     /// The drain task of a recipient whose executor is the connection's loop starts isolated to
     /// it (see `startOnLoopActor`): no switch of executor per batch or per call.
-    private func startDrainOnLoopActor<A: DistributedActor>(_ actor: A, first: OneWayDelivery, _ drain: MailboxDrain) {
-        actor.assumeIsolated { isolatedActor in
-            self.startDrainTask(isolatedTo: isolatedActor, first: first, drain)
-        }
-    }
-
-    private func startDrainTask<A: DistributedActor>(isolatedTo actor: isolated A, first: OneWayDelivery, _ drain: MailboxDrain) {
-        Task {
-            await withTaskExecutorPreference(drain.connection.loop, isolation: actor.asLocalActor) {
-                var batch = [first]
-                repeat {
-                    await self.runOneWayCalls(batch, on: actor, connection: drain.connection)
-                    batch.removeAll(keepingCapacity: true)
-                } while self.takeOneWayBatch(drain, into: &batch)
-            }
-        }
+    private func startDrainOnLoopActor(_ actor: any DistributedActor, first: OneWayDelivery, _ drain: MailboxDrain) {
+        LoopIsolation.startDrain(startDrainTask, self, actor, first, drain)
     }
 
     /// Runs a batch for one recipient inside its isolation: one hop to the actor and one back
@@ -89,7 +75,7 @@ extension FabricActorSystem {
     }
 
     /// Runs a batch's calls in order, wherever the caller runs (its isolation is kept).
-    private nonisolated(nonsending) func runOneWayCalls(
+    fileprivate nonisolated(nonsending) func runOneWayCalls(
         _ batch: [OneWayDelivery], on actor: any DistributedActor, connection: Connection
     ) async {
         for next in batch {
@@ -100,7 +86,7 @@ extension FabricActorSystem {
 
     /// Moves everything queued in `mailbox` into `batch`; false (and the mailbox removed) when
     /// it is empty. Lets the connection read again if the mailbox held it.
-    private func takeOneWayBatch(_ drain: MailboxDrain, into batch: inout [OneWayDelivery]) -> Bool {
+    fileprivate func takeOneWayBatch(_ drain: MailboxDrain, into batch: inout [OneWayDelivery]) -> Bool {
         let mailbox = drain.mailbox, connection = drain.connection
         connection.loop.assertInEventLoop()
         guard !mailbox.queue.isEmpty else {
@@ -123,4 +109,29 @@ struct MailboxDrain: @unchecked Sendable {
     let key: ObjectIdentifier
     let state: InboundCallState
     let connection: Connection
+}
+
+/// The drain task of a mailbox whose recipient runs on the connection's loop, started isolated
+/// to it: its batches run with no switch of executor per batch or per call.
+private func startDrainTask(
+    _ system: FabricActorSystem, isolatedTo actor: isolated any DistributedActor, first: OneWayDelivery,
+    _ drain: MailboxDrain
+) {
+    startOpenedDrainTask(system, isolatedTo: actor, first: first, drain)
+}
+
+/// Generic over the actor's type so that the closure's isolation is a concrete actor's.
+private func startOpenedDrainTask<A: DistributedActor>(
+    _ system: FabricActorSystem, isolatedTo actor: isolated A, first: OneWayDelivery,
+    _ drain: MailboxDrain
+) {
+    Task {
+        await withTaskExecutorPreference(drain.connection.loop, isolation: actor.asLocalActor) {
+            var batch = [first]
+            repeat {
+                await system.runOneWayCalls(batch, on: actor, connection: drain.connection)
+                batch.removeAll(keepingCapacity: true)
+            } while system.takeOneWayBatch(drain, into: &batch)
+        }
+    }
 }
