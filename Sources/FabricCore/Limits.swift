@@ -111,6 +111,9 @@ public struct Limits: Sendable, Hashable {
     /// A connection's reply buffer that grew past this (a large result) is not kept for the
     /// next reply.
     public static let replyBufferBytesKeptMax = 64 * 1024
+    /// The first argument of a call reserves this much, so that small arguments are encoded
+    /// with one allocation instead of one for the length prefix and another as the value grows.
+    public static let callArgumentsBytesReserved = 128
     /// Output first allocated for a compressed frame that does not declare its size.
     public static let decompressionOutputBytesFirstGuess = 16 * 1024
     /// Characters of one coding-path component shown in an error message (dictionary keys

@@ -157,11 +157,16 @@ extension Connection {
 
     private func register(_ call: PendingCall) {
         pendingCalls[call.callID] = call
-        call.timer = loop.scheduleTimer(at: call.deadline) { [self, callID = call.callID] in
-            pendingCalls.removeValue(forKey: callID)?.complete(
-                .failure(FabricError(.timeout, "no reply within the call's deadline")))
-            closeIfDrained()
+        call.connection = self
+        call.timer = loop.scheduleTimer(at: call.deadline) { [call] in
+            call.connection?.deadlinePassed(call.callID)
         }
+    }
+
+    private func deadlinePassed(_ callID: UInt64) {
+        pendingCalls.removeValue(forKey: callID)?.complete(
+            .failure(FabricError(.timeout, "no reply within the call's deadline")))
+        closeIfDrained()
     }
 
     private func frame(_ message: OutboundMessage, payload bytes: [UInt8]) {

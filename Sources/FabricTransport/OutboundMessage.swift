@@ -29,6 +29,10 @@ package final class PendingCall: @unchecked Sendable {
     package let deadline: Instant
     private var continuation: UnsafeContinuation<ArraySlice<UInt8>, any Error>?
     var timer: TimerHandle?
+    /// The connection the call went out on, from the time its deadline timer is armed until it
+    /// completes: the timer's closure captures only the call, so that arming it allocates no
+    /// closure context (a closure over one object uses the object as its context).
+    var connection: Connection?
 
     package init(callID: UInt64, deadline: Instant, continuation: UnsafeContinuation<ArraySlice<UInt8>, any Error>) {
         self.callID = callID
@@ -42,6 +46,7 @@ package final class PendingCall: @unchecked Sendable {
         self.continuation = nil
         timer?.cancel()
         timer = nil
+        connection = nil
         switch result {
         case .success(let payload): continuation.resume(returning: payload)
         case .failure(let error): continuation.resume(throwing: error)

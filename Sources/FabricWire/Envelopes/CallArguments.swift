@@ -20,6 +20,7 @@ package struct CallArguments: Sendable {
         guard count < Limits.argumentsMax else {
             throw WireError(.limitExceeded, "more than \(Limits.argumentsMax) arguments")
         }
+        if bytes.capacity == 0 { bytes.reserveCapacity(Limits.callArgumentsBytesReserved) }
         let lengthOffset = WireWriter.reserveUInt32(in: &bytes)
         do {
             try encode(&bytes)
