@@ -9,7 +9,7 @@ import FabricWire
 struct PreparedCall: Sendable {
     let target: String
     let genericSubstitutions: [String]
-    let arguments: [ArraySlice<UInt8>]
+    let arguments: ArgumentSlices
     /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
     let signature: TargetInvoker.Signature?
 

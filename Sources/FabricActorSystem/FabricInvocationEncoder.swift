@@ -50,7 +50,7 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
 
     let system: FabricActorSystem
     private let genericSubstitutions: [String]
-    private let arguments: [ArraySlice<UInt8>]
+    private let arguments: ArgumentSlices
     private var nextArgument = 0
 
     init(system: FabricActorSystem, call: PreparedCall) {

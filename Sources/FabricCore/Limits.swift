@@ -114,6 +114,9 @@ public struct Limits: Sendable, Hashable {
     /// The first argument of a call reserves this much, so that small arguments are encoded
     /// with one allocation instead of one for the length prefix and another as the value grows.
     public static let callArgumentsBytesReserved = 128
+    /// A connection keeps the arrays of its last flush for the next callers, unless a burst grew
+    /// them past this many messages.
+    public static let outboundBatchMessagesKeptMax = 1024
     /// Output first allocated for a compressed frame that does not declare its size.
     public static let decompressionOutputBytesFirstGuess = 16 * 1024
     /// Characters of one coding-path component shown in an error message (dictionary keys

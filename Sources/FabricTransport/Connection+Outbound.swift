@@ -99,15 +99,16 @@ extension Connection {
             outbound.withLock { $0.flushScheduled = false }
             return
         }
-        let (control, user, calls) = outbound.withLock { queue in
+        outbound.withLock { queue in
             queue.flushScheduled = false
             queuedBytesHint.store(0, ordering: .relaxed)
-            return queue.takeMessages()
+            queue.swapMessages(into: &flushBatch)
         }
-        for call in calls { register(call) }
+        for call in flushBatch.calls { register(call) }
         writeBuffer.removeAll(keepingCapacity: true)
-        for message in control { frame(message, payload: message.payload) }
-        for message in user { frame(message, payload: message.payload) }
+        for message in flushBatch.control { frame(message, payload: message.payload) }
+        for message in flushBatch.user { frame(message, payload: message.payload) }
+        flushBatch.removeAll()
         flushWriteBuffer()
         resumeSpaceWaiters()
     }

@@ -51,6 +51,8 @@ package final class Connection: @unchecked Sendable {
     /// How many layers above asked to stop reading (`holdReading`).
     @exclusivity(unchecked) var readHolds = 0
     @exclusivity(unchecked) var writeBuffer: [UInt8] = []
+    /// What the flush being written took from the queue; empty between flushes (loop-confined).
+    @exclusivity(unchecked) var flushBatch = OutboundBatch()
     /// Where `sendReply` has a reply's payload written, reused from reply to reply.
     @exclusivity(unchecked) var replyPayload: [UInt8] = []
     /// Replies written since the stream last sent (`sendEarlyIfManyReplies`).

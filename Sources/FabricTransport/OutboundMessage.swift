@@ -67,6 +67,18 @@ struct OutboundQueue {
     /// Callers suspended by back-pressure, resumed when the queue drains.
     var spaceWaiters: [UnsafeContinuation<Void, any Error>] = []
 
+    /// Moves the queued messages and new calls into `batch` (empty, with the capacity of an
+    /// earlier flush) and the batch's empty arrays into the queue, so that the next callers
+    /// append without allocating; the byte count goes to 0 (the caller updates
+    /// `Connection.queuedBytesHint` under the same lock).
+    mutating func swapMessages(into batch: inout OutboundBatch) {
+        precondition(batch.isEmpty, "flush batch still holds \(batch.user.count + batch.control.count) messages")
+        swap(&control, &batch.control)
+        swap(&user, &batch.user)
+        swap(&newCalls, &batch.calls)
+        queuedBytes = 0
+    }
+
     /// Empties the queue of messages and new calls and returns them; the byte count goes to 0
     /// (the caller updates `Connection.queuedBytesHint` under the same lock).
     mutating func takeMessages() -> (control: [OutboundMessage], user: [OutboundMessage], calls: [PendingCall]) {
@@ -77,5 +89,24 @@ struct OutboundQueue {
             queuedBytes = 0
         }
         return (control, user, newCalls)
+    }
+}
+
+/// What one flush took from a connection's queue. The loop keeps it between flushes, emptied,
+/// so that its arrays' capacity goes back to the queue at the next flush.
+struct OutboundBatch {
+    var control: [OutboundMessage] = []
+    var user: [OutboundMessage] = []
+    var calls: [PendingCall] = []
+
+    var isEmpty: Bool { control.isEmpty && user.isEmpty && calls.isEmpty }
+
+    /// Empties the batch, keeping capacity up to `Limits.outboundBatchMessagesKeptMax` messages
+    /// per array (a burst's arrays are let go).
+    mutating func removeAll() {
+        let keep = Limits.outboundBatchMessagesKeptMax
+        control.removeAll(keepingCapacity: control.capacity <= keep)
+        user.removeAll(keepingCapacity: user.capacity <= keep)
+        calls.removeAll(keepingCapacity: calls.capacity <= keep)
     }
 }

@@ -18,7 +18,7 @@ package struct CallEnvelope: Hashable, Sendable {
     /// at most `Limits.typeNameBytesMax` bytes.
     package var genericSubstitutions: [String]
     /// The encoded arguments, at most `Limits.argumentsMax`.
-    package var arguments: [ArraySlice<UInt8>]
+    package var arguments: ArgumentSlices
 
     /// An envelope from its parts; `encode(into:)` checks them against the limits.
     package init(
@@ -29,7 +29,7 @@ package struct CallEnvelope: Hashable, Sendable {
         self.deadlineBudgetMicroseconds = deadlineBudgetMicroseconds
         self.target = target
         self.genericSubstitutions = genericSubstitutions
-        self.arguments = arguments
+        self.arguments = ArgumentSlices(arguments)
     }
 
     /// Appends the envelope to `buffer` (through `CallEnvelopeWriter`); `limitExceeded` or
@@ -72,9 +72,11 @@ package struct CallEnvelope: Hashable, Sendable {
             let substitutions = try readSubstitutions(from: &reader)
             let arguments = try readArguments(from: &reader, of: payload, base: base)
             try reader.expectEnd()
-            return CallEnvelope(
+            var envelope = CallEnvelope(
                 recipient: recipient, deadlineBudgetMicroseconds: budget, target: target,
-                genericSubstitutions: substitutions, arguments: arguments)
+                genericSubstitutions: substitutions)
+            envelope.arguments = arguments
+            return envelope
         }
     }
 
@@ -119,13 +121,13 @@ package struct CallEnvelope: Hashable, Sendable {
     /// slices each argument out of `payload` (whose first byte is at `base`) without copying.
     private static func readArguments(
         from reader: inout WireReader, of payload: ArraySlice<UInt8>, base: Int
-    ) throws(WireError) -> [ArraySlice<UInt8>] {
+    ) throws(WireError) -> ArgumentSlices {
         let count = Int(try reader.readBigEndian(UInt16.self))
         guard count <= Limits.argumentsMax else {
             throw WireError(.limitExceeded, "\(count) arguments, over the limit of \(Limits.argumentsMax)")
         }
         try reader.require(count * CallEnvelopeWriter.argumentLengthBytes)
-        var arguments: [ArraySlice<UInt8>] = []
+        var arguments = ArgumentSlices()
         arguments.reserveCapacity(count)
         for _ in 0..<count {
             let length = Int(try reader.readBigEndian(UInt32.self))
