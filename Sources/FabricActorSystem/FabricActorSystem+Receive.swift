@@ -55,7 +55,8 @@ extension FabricActorSystem: TransportDelegate {
         }
         let handler = FabricResultHandler(
             system: self, connection: connection, callID: frame.messageID, isOneWay: false)
-        let deadline = System.monotonicNow + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
+        // The budget counts from when the frame was read (this turn), not from now.
+        let deadline = connection.loop.turnStarted + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         let inbound = InboundCall(call: PreparedCall(envelope, route), handler: handler, deadline: deadline)
         if recipient.runsOnLoop {
             startOnLoopActor(actor, inbound, connection: connection)

@@ -15,6 +15,7 @@ extension EventLoop {
     /// One turn; true once shutdown has been requested.
     private func runTurn() -> Bool {
         let eventCount = waitForEvents(timeoutMilliseconds: pollTimeoutMilliseconds())
+        turnStarted = System.monotonicNow
         let isStopRequested = takeRemoteWork()
         dispatchEvents(count: eventCount)
         runQueuedWork(budget: Limits.loopJobsPerTurnMax)

@@ -87,6 +87,12 @@ package final class EventLoop: @unchecked Sendable {
     /// The monotonic clock timers run on.
     package var now: Instant { System.monotonicNow }
 
+    /// When this turn's events were read (loop-confined): one clock read per turn for what
+    /// needs the time of an event rather than of this instant — when a frame arrived or left
+    /// (keepalive bookkeeping), the start of an incoming call's budget. Reading the clock per
+    /// frame showed as 1.5 % of the server's samples at 64 callers.
+    @exclusivity(unchecked) package internal(set) var turnStarted: Instant = System.monotonicNow
+
     /// Runs `work` on the loop, after what was queued before it from the same thread (FIFO per
     /// submitting thread). Callable from any thread. From the loop itself it only appends to the
     /// run queue; from elsewhere it takes a lock and writes the loop's eventfd only if the loop

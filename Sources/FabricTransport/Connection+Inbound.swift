@@ -12,7 +12,7 @@ extension Connection: TCPStreamDelegate {
         guard phase != .closed else { return }
         counters.add(.bytesIn, UInt64(bytes.count))
         decoder.feed(bytes)
-        lastReceived = loop.now
+        lastReceived = loop.turnStarted
         drainFrames()
     }
 

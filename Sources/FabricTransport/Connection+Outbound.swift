@@ -195,7 +195,7 @@ extension Connection {
     private func flushWriteBuffer() {
         guard !writeBuffer.isEmpty, let stream else { return }
         counters.add(.bytesOut, UInt64(writeBuffer.count))
-        lastSent = loop.now
+        lastSent = loop.turnStarted
         writeBuffer.withUnsafeBytes { stream.write($0) }
         streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
     }
