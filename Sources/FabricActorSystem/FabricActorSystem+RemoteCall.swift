@@ -70,9 +70,18 @@ extension FabricActorSystem {
         var payload: [UInt8] = []
         payload.reserveCapacity(invocation.arguments.bytes.count + target.identifier.utf8.count + 64)
         do {
-            var writer = try CallEnvelopeWriter(
-                recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds, target: target.identifier,
-                genericSubstitutions: invocation.genericSubstitutions, into: &payload)
+            var writer: CallEnvelopeWriter
+            if invocation.genericSubstitutions.isEmpty {
+                writer = try callHeaderMemo.withLock { (memo) throws(WireError) in
+                    try CallEnvelopeWriter(
+                        recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds,
+                        target: target.identifier, memo: &memo, into: &payload)
+                }
+            } else {
+                writer = try CallEnvelopeWriter(
+                    recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds, target: target.identifier,
+                    genericSubstitutions: invocation.genericSubstitutions, into: &payload)
+            }
             try writer.append(invocation.arguments, to: &payload)
             try writer.finish(&payload)
         } catch {

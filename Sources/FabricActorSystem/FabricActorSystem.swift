@@ -43,6 +43,8 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     nonisolated(unsafe) var usesCachedTargets = true
     let counters = ActorSystemCounters()
     private let nextCallID = Atomic<UInt64>(0)
+    /// The encoded recipient and target of the last call sent (`CallHeaderMemo`).
+    let callHeaderMemo = Mutex(CallHeaderMemo())
     let limits: Limits
     let logSink: LogSink
     let observers = Mutex<[@Sendable (PeerEvent) -> Void]>([])

@@ -20,7 +20,7 @@ extension Transport {
     package func connection(to node: NodeId) throws(FabricError) -> Connection {
         let (existing, dialTo, failure) = state.withLock { state -> (Connection?, (Connection, NodeAddress)?, FabricError?) in
             guard !state.shuttingDown else { return (nil, nil, FabricError(.shutdown, "the node is shutting down")) }
-            guard let record = state.peers[node] else {
+            guard let record = state.record(for: node) else {
                 return (nil, nil, FabricError(.nodeUnreachable, "no known address for node \(node)"))
             }
             if let connection = record.connection, connection.phase != .closed, connection.phase != .draining {

@@ -131,12 +131,25 @@ package final class Transport: @unchecked Sendable {
 
 /// The transport's tables, guarded by its lock.
 struct TransportState {
-    var peers: [NodeId: PeerRecord] = [:]
+    var peers: [NodeId: PeerRecord] = [:] {
+        didSet { lastLookedUp = nil }
+    }
+    /// The record found by the last `record(for:)`: calls go to one node over and over, and
+    /// comparing its name with the last one's (the same string, usually) is cheaper than
+    /// hashing it. Any change to `peers` forgets it; the record itself is read live.
+    private var lastLookedUp: PeerRecord?
     var connections: [UInt64: Connection] = [:]
     var seeds: [NodeAddress] = []
     var shuttingDown = false
     var seedBackoff = Backoff(minimum: Limits.default.reconnectBackoffMin, maximum: Limits.default.reconnectBackoffMax)
     private var lastConnectionID: UInt64 = 0
+
+    mutating func record(for node: NodeId) -> PeerRecord? {
+        if let last = lastLookedUp, last.node == node { return last }
+        let record = peers[node]
+        lastLookedUp = record
+        return record
+    }
 
     mutating func nextConnectionID() -> UInt64 {
         lastConnectionID += 1

@@ -38,13 +38,52 @@ package struct CallEnvelopeWriter {
                 "\(genericSubstitutions.count) generic substitutions, over the limit of \(Limits.genericSubstitutionsMax)")
         }
         for name in genericSubstitutions { try Self.checkTypeName(name) }
+        (argumentCountOffset, _, _) = Self.writeHeader(
+            recipient: recipient, deadlineBudgetMicroseconds: deadlineBudgetMicroseconds, target: target,
+            genericSubstitutions: genericSubstitutions, into: &buffer)
+    }
+
+    /// The same header with no generic substitutions, its recipient and target bytes copied from
+    /// `memo` when they are the last call's, and remembered there otherwise.
+    package init(
+        recipient: ActorID, deadlineBudgetMicroseconds: UInt64, target: String, memo: inout CallHeaderMemo,
+        into buffer: inout [UInt8]
+    ) throws(WireError) {
+        if let known = memo.bytes(recipient: recipient, target: target) {
+            buffer.append(contentsOf: known.recipient)
+            WireWriter.appendVarint(deadlineBudgetMicroseconds, to: &buffer)
+            buffer.append(contentsOf: known.target)
+            argumentCountOffset = buffer.count
+            WireWriter.appendBigEndian(UInt16(0), to: &buffer)
+            return
+        }
+        try Self.checkTarget(target)
+        let start = buffer.count
+        let (countOffset, recipientEnd, targetStart) = Self.writeHeader(
+            recipient: recipient, deadlineBudgetMicroseconds: deadlineBudgetMicroseconds, target: target,
+            genericSubstitutions: [], into: &buffer)
+        argumentCountOffset = countOffset
+        memo.remember(
+            recipient: recipient, target: target, recipientBytes: buffer[start..<recipientEnd],
+            targetBytes: buffer[targetStart..<countOffset])
+    }
+
+    /// Writes a checked header; returns where the argument count goes, where the recipient ends
+    /// and where the target starts.
+    private static func writeHeader(
+        recipient: ActorID, deadlineBudgetMicroseconds: UInt64, target: String, genericSubstitutions: [String],
+        into buffer: inout [UInt8]
+    ) -> (argumentCountOffset: Int, recipientEnd: Int, targetStart: Int) {
         WireWriter.appendActorID(recipient, to: &buffer)
+        let recipientEnd = buffer.count
         WireWriter.appendVarint(deadlineBudgetMicroseconds, to: &buffer)
+        let targetStart = buffer.count
         WireWriter.appendString(target, to: &buffer)
         WireWriter.appendVarint(UInt64(genericSubstitutions.count), to: &buffer)
         for name in genericSubstitutions { WireWriter.appendString(name, to: &buffer) }
-        argumentCountOffset = buffer.count
+        let argumentCountOffset = buffer.count
         WireWriter.appendBigEndian(UInt16(0), to: &buffer)
+        return (argumentCountOffset, recipientEnd, targetStart)
     }
 
     /// Reserves the next argument's length; append the encoded argument after this call.
