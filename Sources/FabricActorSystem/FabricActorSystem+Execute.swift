@@ -12,12 +12,16 @@ struct PreparedCall: Sendable {
     let arguments: ArgumentSlices
     /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
     let signature: TargetInvoker.Signature?
+    /// A `@Resolvable` protocol's requirement: its one generic substitution (`Self`) is the
+    /// recipient's own type, whatever the sender named.
+    let substitutesRecipient: Bool
 
     init(_ envelope: CallEnvelope, _ route: TargetRoute) {
         target = envelope.target
         genericSubstitutions = envelope.genericSubstitutions
         arguments = envelope.arguments
         signature = route.signature
+        substitutesRecipient = route.verdict == .protocolRequirement
     }
 }
 
@@ -73,7 +77,8 @@ extension FabricActorSystem {
     nonisolated(nonsending) func execute(
         actor: any DistributedActor, _ call: PreparedCall, handler: FabricResultHandler
     ) async {
-        var decoder = FabricInvocationDecoder(system: self, call: call)
+        var decoder = FabricInvocationDecoder(
+            system: self, call: call, recipientType: call.substitutesRecipient ? type(of: actor) : nil)
         do {
             if usesCachedTargets, let signature = call.signature {
                 try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)

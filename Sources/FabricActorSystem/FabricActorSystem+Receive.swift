@@ -32,11 +32,20 @@ extension FabricActorSystem: TransportDelegate {
         let route = state.route(target: envelope.target, actorType: actorType) {
             resolveRoute(target: envelope.target, actorType: actorType)
         }
-        guard route.isValid else {
+        guard route.verdict != .refused else {
             counters.add(.rejectedTargets)
             refuse(
                 frame.messageID, on: connection, isOneWay: isOneWay,
                 FabricError.serialization("target is not a distributed method of \(actorType)"))
+            return
+        }
+        // A stub records its own type as the one substitution (`Self`); the recipient's type
+        // takes its place, so the sender's name is never resolved here.
+        guard route.verdict != .protocolRequirement || envelope.genericSubstitutions.count == 1 else {
+            counters.add(.rejectedTargets)
+            refuse(
+                frame.messageID, on: connection, isOneWay: isOneWay,
+                FabricError.serialization("a protocol requirement's call carries one generic substitution, not \(envelope.genericSubstitutions.count)"))
             return
         }
         if isOneWay {

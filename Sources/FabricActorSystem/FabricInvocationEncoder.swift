@@ -52,15 +52,20 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
     private let genericSubstitutions: [String]
     private let arguments: ArgumentSlices
     private var nextArgument = 0
+    /// Set for a `@Resolvable` protocol's requirement: the recipient's type, which stands for
+    /// the one substitution (`Self`) the stub recorded (`TargetValidator` checked the conformance).
+    private let recipientType: (any Any.Type)?
 
-    init(system: FabricActorSystem, call: PreparedCall) {
+    init(system: FabricActorSystem, call: PreparedCall, recipientType: (any Any.Type)? = nil) {
         self.system = system
         self.genericSubstitutions = call.genericSubstitutions
         self.arguments = call.arguments
+        self.recipientType = recipientType
     }
 
     public mutating func decodeGenericSubstitutions() throws -> [any Any.Type] {
-        try genericSubstitutions.map { name in
+        if let recipientType { return [recipientType] }
+        return try genericSubstitutions.map { name in
             guard let type = system.types.type(named: name) else {
                 throw FabricError.serialization("unknown generic substitution type (\(name.utf8.count) bytes); register it with FabricActorSystem.register(_:)")
             }

@@ -7,8 +7,8 @@ import FabricWire
 struct TargetRoute: Sendable {
     let target: String
     let actorType: ObjectIdentifier
-    /// Whether the target is a distributed method of that type (`TargetValidator`).
-    let isValid: Bool
+    /// What the target is to that type (`TargetValidator`).
+    let verdict: TargetValidator.Verdict
     /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
     let signature: TargetInvoker.Signature?
 }
@@ -76,9 +76,11 @@ extension FabricActorSystem {
 
     /// The checks and cached types for `target` on `actorType`, from the system-wide caches.
     func resolveRoute(target: String, actorType: any Any.Type) -> TargetRoute {
-        let isValid = targets.isValid(target: target, for: actorType)
+        let verdict = targets.verdict(target: target, for: actorType)
+        // A protocol requirement runs through the standard library's path, which takes the
+        // recipient's type as the record's `Self`.
         return TargetRoute(
-            target: target, actorType: ObjectIdentifier(actorType), isValid: isValid,
-            signature: isValid ? invoker.signature(of: target) : nil)
+            target: target, actorType: ObjectIdentifier(actorType), verdict: verdict,
+            signature: verdict == .ownMethod ? invoker.signature(of: target) : nil)
     }
 }

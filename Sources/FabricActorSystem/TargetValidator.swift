@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Distributed
 import FabricCore
 import Synchronization
 
@@ -12,51 +13,104 @@ import Synchronization
 /// distributed thunk's mangled name) and comparing its context with the actor's type, and the
 /// answer is cached.
 ///
-/// Accepted: `distributed thunk Module.Type.method(...)`, also from an extension in another
-/// module (`(extension in Other):Module.Type.method`). Rejected: another type, a nested type's
-/// method (`Module.Type.Inner.method`), anything that is not a distributed thunk, and methods
-/// reached through a distributed protocol's stub (not supported yet).
+/// Accepted:
+/// - `distributed thunk Module.Type.method(...)`, a method of the recipient's own type, also
+///   from an extension in another module (`(extension in Other):Module.Type.method`);
+/// - `distributed thunk Module.$Protocol.method(...)`, a non-generic requirement of a
+///   `@Resolvable` protocol as its macro-made stub `$Protocol` sends it, when the recipient's
+///   type conforms to that protocol. The runtime's record for such a target is generic over
+///   `Self: Protocol`; its accessor calls the recipient's witness. The conformance is checked
+///   against that record (`_getWitnessTablesFor`), not against anything read from the string,
+///   and the call then runs with the recipient's type as `Self` (`FabricInvocationDecoder`).
+///
+/// Rejected: another type, a nested type's method (`Module.Type.Inner.method`), anything that is
+/// not a distributed thunk, the protocol extension's own thunk, and *generic* requirements
+/// reached through a stub: Swift 6.3.1's accessor for those reads the substitutions off by one
+/// and crashes the process whatever the decoder returns (found by experiment; see
+/// Docs/Architecture.md).
 final class TargetValidator: Sendable {
+    /// What a target identifier is to one actor type.
+    enum Verdict: Sendable {
+        /// A distributed method of the type itself.
+        case ownMethod
+        /// A requirement of a `@Resolvable` protocol the type conforms to, sent by its stub.
+        case protocolRequirement
+        case refused
+    }
+
     private struct Key: Hashable {
         let type: ObjectIdentifier
         let target: String
     }
 
-    private let cache = Mutex<[Key: Bool]>([:])
+    private let cache = Mutex<[Key: Verdict]>([:])
     /// Bounds the cache: identifiers come from the wire, so an attacker could send endless
     /// distinct ones. Past this many entries the cache is emptied and refilled.
     private static let cacheEntriesMax = Limits.targetCheckCacheEntriesMax
 
-    func isValid(target: String, for actorType: any Any.Type) -> Bool {
+    func verdict(target: String, for actorType: any Any.Type) -> Verdict {
         let key = Key(type: ObjectIdentifier(actorType), target: target)
         if let known = cache.withLock({ $0[key] }) { return known }
-        let valid = Self.check(target: target, for: actorType)
+        let verdict = Self.check(target: target, for: actorType)
         cache.withLock { cache in
             if cache.count >= Self.cacheEntriesMax { cache.removeAll(keepingCapacity: true) }
-            cache[key] = valid
+            cache[key] = verdict
         }
-        return valid
+        return verdict
     }
 
-    static func check(target: String, for actorType: any Any.Type) -> Bool {
+    static func check(target: String, for actorType: any Any.Type) -> Verdict {
         let bytes = target.utf8
         guard bytes.count >= 4, bytes.count <= Limits.targetIdentifierBytesMax,
             target.hasPrefix("$s"), target.hasSuffix("TE"),
             bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-        else { return false }
-        guard let demangled = demangle(target) else { return false }
+        else { return .refused }
+        guard let demangled = demangle(target) else { return .refused }
         let thunkPrefix = "distributed thunk "
-        guard demangled.hasPrefix(thunkPrefix) else { return false }
+        guard demangled.hasPrefix(thunkPrefix) else { return .refused }
         var rest = Substring(demangled.dropFirst(thunkPrefix.count))
+        if isStubRequirement(rest) {
+            return conformsToRequirement(target: target, actorType: actorType) ? .protocolRequirement : .refused
+        }
         if rest.hasPrefix("(extension in "), let colon = rest.firstIndex(of: ":") {
             rest = rest[rest.index(after: colon)...]
         }
         let typeName = Self.nonGenericName(of: actorType)
-        guard rest.hasPrefix(typeName + ".") else { return false }
+        guard rest.hasPrefix(typeName + ".") else { return .refused }
         let method = rest.dropFirst(typeName.count + 1)
         let nameEnd = method.firstIndex(where: { $0 == "(" || $0 == "<" }) ?? method.endIndex
         let name = method[..<nameEnd]
-        return !name.isEmpty && !name.contains(".") && !name.contains(" ")
+        return !name.isEmpty && !name.contains(".") && !name.contains(" ") ? .ownMethod : .refused
+    }
+
+    /// Whether a demangled thunk (without its `distributed thunk ` prefix) is
+    /// `Module.$Protocol.method(...)`: three plain components, the type's starting with `$`, and
+    /// no generic parameter list after the method's name.
+    static func isStubRequirement(_ thunk: Substring) -> Bool {
+        guard let end = thunk.firstIndex(where: { $0 == "(" || $0 == "<" }), thunk[end] == "(" else { return false }
+        let parts = thunk[..<end].split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[1].count > 1, parts[1].hasPrefix("$") else { return false }
+        return parts.allSatisfy { !$0.isEmpty && !$0.contains(" ") && !$0.contains(":") }
+    }
+
+    /// Whether the runtime has a record for `target` whose generic environment (`Self` and the
+    /// protocol it must conform to) accepts `actorType` as `Self`.
+    private static func conformsToRequirement(target: String, actorType: any Any.Type) -> Bool {
+        var target = target
+        let environment = target.withUTF8 { bytes -> UnsafeRawPointer? in
+            guard let base = bytes.baseAddress else { return nil }
+            return _getGenericEnvironmentOfDistributedTarget(base, UInt(bytes.count))
+        }
+        guard let environment else { return false }
+        // The environment of a non-generic requirement has one parameter, `Self`. The buffer
+        // is as long as the most substitutions a call may carry anyway, so a record that wanted
+        // more could not read past it (`isStubRequirement` refuses generic methods before this).
+        let arguments = [Any.Type](repeating: actorType, count: Limits.genericSubstitutionsMax)
+        let (tables, count) = arguments.withUnsafeBufferPointer { buffer in
+            _getWitnessTablesFor(environment: environment, genericArguments: UnsafeRawPointer(buffer.baseAddress!))
+        }
+        if count > 0 { UnsafeMutableRawPointer(mutating: tables).deallocate() }
+        return count >= 0
     }
 
     /// `Module.Type` without generic arguments (`Module.Box<Swift.Int>` → `Module.Box`).

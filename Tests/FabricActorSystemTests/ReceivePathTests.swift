@@ -42,9 +42,9 @@ import FabricWire
     }
 
     @Test func validatorAcceptsOwnMethodsOnly() {
-        #expect(TargetValidator.check(target: "$s5proto7GreeterC5greet4nameS2S_tYaKFTE", for: ProtoGreeterStandIn.self) == false)
-        #expect(TargetValidator.check(target: "garbage", for: Greeter.self) == false)
-        #expect(TargetValidator.check(target: "$sTE", for: Greeter.self) == false)
+        #expect(TargetValidator.check(target: "$s5proto7GreeterC5greet4nameS2S_tYaKFTE", for: ProtoGreeterStandIn.self) == .refused)
+        #expect(TargetValidator.check(target: "garbage", for: Greeter.self) == .refused)
+        #expect(TargetValidator.check(target: "$sTE", for: Greeter.self) == .refused)
         #expect(TargetValidator.nonGenericName(of: [Int].self) == "Swift.Array")
     }
 
