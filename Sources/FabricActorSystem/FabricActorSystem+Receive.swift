@@ -32,20 +32,8 @@ extension FabricActorSystem: TransportDelegate {
         let route = state.route(target: envelope.target, actorType: actorType) {
             resolveRoute(target: envelope.target, actorType: actorType)
         }
-        guard route.verdict != .refused else {
-            counters.add(.rejectedTargets)
-            refuse(
-                frame.messageID, on: connection, isOneWay: isOneWay,
-                FabricError.serialization("target is not a distributed method of \(actorType)"))
-            return
-        }
-        // A stub records its own type as the one substitution (`Self`); the recipient's type
-        // takes its place, so the sender's name is never resolved here.
-        guard route.verdict != .protocolRequirement || envelope.genericSubstitutions.count == 1 else {
-            counters.add(.rejectedTargets)
-            refuse(
-                frame.messageID, on: connection, isOneWay: isOneWay,
-                FabricError.serialization("a protocol requirement's call carries one generic substitution, not \(envelope.genericSubstitutions.count)"))
+        if let refusal = refusal(of: envelope, route: route, actorType: actorType) {
+            refuse(frame.messageID, on: connection, isOneWay: isOneWay, refusal)
             return
         }
         if isOneWay {
@@ -71,6 +59,23 @@ extension FabricActorSystem: TransportDelegate {
             startOnLoopActor(actor, inbound, connection: connection)
         } else {
             runTwoWay(actor: actor, inbound, connection: connection)
+        }
+    }
+
+    /// Why a call may not run on an actor of `actorType` by `route`, or nil when it may.
+    func refusal(of envelope: CallEnvelope, route: TargetRoute, actorType: any Any.Type) -> FabricError? {
+        switch route.verdict {
+        case .refused:
+            counters.add(.rejectedTargets)
+            return FabricError.serialization("target is not a distributed method of \(actorType)")
+        case .protocolRequirement where envelope.genericSubstitutions.count != 1:
+            // A stub records its own type as the one substitution (`Self`); the recipient's type
+            // takes its place, so the sender's name is never resolved here.
+            counters.add(.rejectedTargets)
+            return FabricError.serialization(
+                "a protocol requirement's call carries one generic substitution, not \(envelope.genericSubstitutions.count)")
+        case .ownMethod, .protocolRequirement:
+            return nil
         }
     }
 

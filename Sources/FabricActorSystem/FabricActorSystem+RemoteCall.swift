@@ -102,6 +102,9 @@ extension FabricActorSystem {
         _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, scope: CallScope
     ) async throws -> ArraySlice<UInt8> {
         scope.targetLog?.record(target.identifier)
+        if recipient.node == node {
+            return try await callLocally(recipient, target: target, invocation: invocation, scope: scope, isOneWay: false)
+        }
         return try await callAndWait(recipient, scope: scope) { budget in
             try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: budget)
         }
@@ -158,6 +161,10 @@ extension FabricActorSystem {
     private nonisolated(nonsending) func sendOneWay(
         _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, scope: CallScope
     ) async throws {
+        if recipient.node == node {
+            _ = try await callLocally(recipient, target: target, invocation: invocation, scope: scope, isOneWay: true)
+            return
+        }
         try checkGeneration(recipient)
         let connection = try transport.connection(to: recipient.node)
         if connection.isBackPressured { try await connection.waitForSpace() }
@@ -165,5 +172,46 @@ extension FabricActorSystem {
         counters.add(.callsSent)
         try connection.send(
             OutboundMessage(kind: .oneway, priority: scope.priority.raw, messageID: makeCallID(), payload: payload))
+    }
+
+    /// A call to an actor of this node through a proxy: the runtime makes one when a
+    /// `@Resolvable` protocol's stub is resolved for a local actor (`resolve` returns nil, the
+    /// stub not being the actor's type). It runs in the calling task, through the same encoding
+    /// and the same checks as a call from the wire, with no connection; like any local call it
+    /// is neither one-way nor bounded by its deadline (DESIGN.md §4), though code it calls sees
+    /// the deadline.
+    private nonisolated(nonsending) func callLocally(
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: borrowing FabricInvocationEncoder,
+        scope: CallScope, isOneWay: Bool
+    ) async throws -> ArraySlice<UInt8> {
+        let now = System.monotonicNow
+        let deadline = deadline(now: now, scope: scope)
+        let budget = UInt64(max(1, deadline.duration(since: now).microseconds))
+        let payload = try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: budget)
+        let envelope: CallEnvelope
+        do {
+            envelope = try CallEnvelope.decode(payload[...])
+        } catch {
+            throw FabricError.serialization("cannot encode the call: \(error)")
+        }
+        guard recipient.generation == ActorID.anyGeneration || recipient.generation == generation else {
+            throw FabricError.nodeDown("\(recipient) belongs to an earlier process of \(node)")
+        }
+        guard let actor = localActor(at: recipient.path) else {
+            throw FabricError(.actorNotFound, "no actor at \(recipient.path) on \(node)")
+        }
+        let actorType = type(of: actor)
+        let route = resolveRoute(target: envelope.target, actorType: actorType)
+        if let refusal = refusal(of: envelope, route: route, actorType: actorType) { throw refusal }
+        let reply = LocalReply()
+        let handler = FabricResultHandler(system: self, localReply: reply, isOneWay: isOneWay)
+        await CallContext.$current.withValue(CallScope(deadline: deadline)) {
+            await executeOnActor(actor, PreparedCall(envelope, route), handler: handler)
+        }
+        if isOneWay { return [] }
+        guard let bytes = reply.payload else {
+            throw FabricError.serialization("the local call to \(recipient) ended without a reply")
+        }
+        return bytes[...]
     }
 }

@@ -5,18 +5,47 @@ import FabricWire
 
 /// Sends a received call's outcome back on the connection it came from: the encoded value,
 /// `void`, or a failure. For a one-way call nothing is sent; errors are counted and dropped.
+/// A loopback call (`FabricActorSystem.callLocally`) has its reply kept instead of sent.
 public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sendable {
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
-    let connection: Connection
+    let connection: Connection?
     let callID: UInt64
     let isOneWay: Bool
+    /// Where a loopback call's reply goes (nil for calls from the wire).
+    let localReply: LocalReply?
+
+    init(system: FabricActorSystem, connection: Connection, callID: UInt64, isOneWay: Bool) {
+        self.system = system
+        self.connection = connection
+        self.callID = callID
+        self.isOneWay = isOneWay
+        localReply = nil
+    }
+
+    init(system: FabricActorSystem, localReply: LocalReply, isOneWay: Bool) {
+        self.system = system
+        connection = nil
+        callID = 0
+        self.isOneWay = isOneWay
+        self.localReply = localReply
+    }
+
+    private func sendReply(_ writePayload: (inout [UInt8]) -> Void) {
+        if let connection {
+            connection.sendReply(messageID: callID, writePayload)
+        } else if let localReply {
+            var payload: [UInt8] = []
+            writePayload(&payload)
+            localReply.payload = payload
+        }
+    }
 
     public nonisolated(nonsending) func onReturn<Success: Codable>(value: Success) async throws {
         guard !isOneWay else { return }
         let encoder = system.binaryEncoder
-        connection.sendReply(messageID: callID) { payload in
+        sendReply { payload in
             let start = payload.count
             do {
                 ReplyEnvelope.beginValue(in: &payload)
@@ -33,7 +62,7 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
 
     public nonisolated(nonsending) func onReturnVoid() async throws {
         guard !isOneWay else { return }
-        connection.sendReply(messageID: callID) { payload in ReplyEnvelope.void.encode(into: &payload) }
+        sendReply { payload in ReplyEnvelope.void.encode(into: &payload) }
     }
 
     public nonisolated(nonsending) func onThrow<Err: Error>(error: Err) async throws {
@@ -42,7 +71,7 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
             return
         }
         let failure = system.replyFailure(for: error)
-        connection.sendReply(messageID: callID) { payload in ReplyEnvelope.failure(failure).encode(into: &payload) }
+        sendReply { payload in ReplyEnvelope.failure(failure).encode(into: &payload) }
     }
 }
 
@@ -79,4 +108,9 @@ extension FabricActorSystem {
         }
         return FabricError(failure.code, failure.message, remoteType: failure.errorType)
     }
+}
+
+/// The reply of a loopback call, written by its result handler in the calling task.
+final class LocalReply: @unchecked Sendable {
+    var payload: [UInt8]?
 }

@@ -99,6 +99,26 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
         #expect(try await desk.remembered() == [])
     }
 
+    @Test func aStubForALocalActorCallsItWithoutAConnection() async throws {
+        let (cluster, _) = try await Self.start()
+        defer { Task { await cluster.shutdown() } }
+        let b = cluster["b"].system
+        let local: any Welcoming = try $Welcoming<FabricActorSystem>.resolve(id: .wellKnown("desk", on: NodeId("b")), using: b)
+        #expect(try await local.welcome(Greeting(name: "bo", times: 1)) == ["welcome bo"])
+        await #expect(throws: GreetingRefused(reason: "negative times")) {
+            try await local.welcome(Greeting(name: "x", times: -1))
+        }
+        try await withCallOptions(oneWay: true) { try await local.remember(4) }
+        #expect(try await local.remembered() == [4])
+        #expect(b.counters.value(.callsSent) == 0)
+        // Not there: the same error as resolving the concrete type.
+        #expect {
+            _ = try $Welcoming<FabricActorSystem>.resolve(id: .wellKnown("nobody", on: NodeId("b")), using: b)
+        } throws: { error in
+            (error as? FabricError)?.code == .actorNotFound
+        }
+    }
+
     @Test func genericRequirementsThroughAStubAreRefused() async throws {
         let cluster = try await LocalCluster.start(names: ["a", "b"])
         defer { Task { await cluster.shutdown() } }
