@@ -53,8 +53,7 @@ public final class FabricNode: Sendable {
 
     /// A node dropped without `leave()` still stops its connections and loops.
     deinit {
-        transport.shutdown()
-        group.shutdown()
+        Self.stop(transport, group, system)
     }
 
     /// Dials more seed nodes; they and the nodes they know become peers.
@@ -62,11 +61,33 @@ public final class FabricNode: Sendable {
         transport.join(seeds: seeds)
     }
 
-    /// Leaves gracefully: says goodbye to every peer, closes connections, stops the loops.
+    /// Leaves gracefully: says goodbye to every peer, closes connections, stops the loops, and
+    /// lets go of the actors made with `make(name:)`. The actor system goes once nothing else
+    /// holds it.
     public func leave() async {
         transport.shutdown()
         try? await Task.sleep(for: .milliseconds(50))
+        Self.stop(transport, group, system)
+    }
+
+    /// Stops the connections and loops, then lets go of the actors made with `make(name:)` and
+    /// lets the transport drop the actor system, which goes once nothing else holds it (actors,
+    /// references to remote actors). The loops are joined here, or by a detached task when this
+    /// runs on one of them (a loop cannot join itself); the system is let go only after that,
+    /// never while a loop could still call it.
+    private static func stop(_ transport: Transport, _ group: EventLoopGroup, _ system: FabricActorSystem) {
+        transport.shutdown()
+        system.releaseWellKnownActors()
+        guard !group.isCallerOneOfTheLoops else {
+            group.shutdown()  // asks the loops to stop; joined below, off the loops
+            Task.detached {
+                group.shutdown()
+                transport.releaseDelegate()
+            }
+            return
+        }
         group.shutdown()
+        transport.releaseDelegate()
     }
 
     /// The port this node listens on (the real one when configured with port 0).

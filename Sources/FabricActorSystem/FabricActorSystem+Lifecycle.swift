@@ -42,6 +42,16 @@ extension FabricActorSystem {
         _ = released  // released here, outside the lock
     }
 
+    /// Lets go of every actor made with `make(name:)`: a node that stopped releases them (they
+    /// hold the system, which holds them, so neither would go otherwise).
+    package func releaseWellKnownActors() {
+        let released = wellKnownActors.withLock { actors -> [String: any DistributedActor] in
+            defer { actors = [:] }
+            return actors
+        }
+        _ = released  // released here, outside the lock
+    }
+
     public func assignID<Act>(_ actorType: Act.Type) -> ActorID
     where Act: DistributedActor, ActorID == Act.ID {
         let path: String

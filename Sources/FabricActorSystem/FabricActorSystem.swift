@@ -74,14 +74,14 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         self.limits = transport.configuration.limits
         self.logSink = log
         onlyLoopExecutor = transport.group.loops.count == 1 ? transport.group.loops[0].asUnownedSerialExecutor() : nil
-        // The coders carry the system in `userInfo` (actor references decode through it). This
-        // makes a reference cycle system → coder → system, which is fine: a system lives as long
-        // as its node, and the node is the only owner.
-        binaryEncoder = BinaryEncoder(userInfo: [.actorSystemKey: self])
-        binaryDecoder = BinaryDecoder(userInfo: [.actorSystemKey: self])
+        // The coders carry the system in `userInfo` (actor references decode through it),
+        // without keeping it alive: it owns them (`BinaryCodingContext`).
+        binaryEncoder.context = UnownedCodingContext(self)
+        binaryDecoder.context = UnownedCodingContext(self)
         let box = TransportDelegateBox(self)
         transportDelegateBox = box
         transport.delegateBox = box
+        transport.retainDelegate(self)
     }
 
     func makeCallID() -> UInt64 { nextCallID.add(1, ordering: .relaxed).newValue }
@@ -185,4 +185,8 @@ package final class ActorSystemCounters: Sendable {
         case .badEnvelopes: badEnvelopes.load(ordering: .relaxed)
         }
     }
+}
+
+extension FabricActorSystem: BinaryCodingContext {
+    package var codingUserInfo: [CodingUserInfoKey: any Sendable] { [.actorSystemKey: self] }
 }

@@ -50,7 +50,8 @@ package final class EventLoopGroup: Sendable {
         stop(then: isCallerOneOfTheLoops ? .leaveRunning : .join)
     }
 
-    private var isCallerOneOfTheLoops: Bool {
+    /// Whether this runs on one of the group's own loop threads (which `shutdown()` cannot join).
+    package var isCallerOneOfTheLoops: Bool {
         guard let current = EventLoop.current else { return false }
         return loops.contains { $0 === current }
     }

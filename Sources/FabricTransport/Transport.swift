@@ -14,9 +14,14 @@ package final class Transport: @unchecked Sendable {
     package let configuration: TransportConfiguration
     package let group: EventLoopGroup
     package let counters = TransportCounters()
-    /// Who gets incoming calls and peer events: the actor system, through a box it owns.
-    package weak var delegateBox: TransportDelegateBox?
+    /// Who gets incoming calls and peer events: the actor system, through a box it owns. Set
+    /// once, before the transport starts.
+    package var delegateBox: TransportDelegateBox?
     package var delegate: (any TransportDelegate)? { delegateBox?.delegate }
+    /// The delegate, kept alive while the loops may call it (the box refers to it without
+    /// retaining it, so that reading it per frame costs nothing): the delegate and the
+    /// transport keep each other alive until `releaseDelegate()`, once the loops have stopped.
+    private let retainedDelegate = Mutex<(any AnyObject & Sendable)?>(nil)
     let logSink: LogSink
     let state = Mutex(TransportState())
     private let listenerBox = Mutex<TCPListener?>(nil)
@@ -112,6 +117,21 @@ package final class Transport: @unchecked Sendable {
     }
 
     /// Stops listening, says goodbye on every connection, and closes them.
+    /// Keeps `delegate` alive until `releaseDelegate()`.
+    package func retainDelegate(_ delegate: any AnyObject & Sendable) {
+        retainedDelegate.withLock { $0 = delegate }
+    }
+
+    /// Lets the delegate go. Call it only once no loop of the group runs any more: a loop that
+    /// still delivered a frame would reach a delegate that may be gone.
+    package func releaseDelegate() {
+        let released = retainedDelegate.withLock { delegate -> (any AnyObject & Sendable)? in
+            defer { delegate = nil }
+            return delegate
+        }
+        _ = released  // released here, outside the lock
+    }
+
     package func shutdown() {
         let connections = state.withLock { state -> [Connection] in
             state.shuttingDown = true

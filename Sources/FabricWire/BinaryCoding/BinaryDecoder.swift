@@ -8,6 +8,9 @@ public struct BinaryDecoder: Sendable {
     /// Handed to every `init(from:)` as `Decoder.userInfo` (the actor system puts itself there
     /// so that actor references can be decoded as arguments).
     public var userInfo: [CodingUserInfoKey: any Sendable]
+    /// More `userInfo`, from an object this coder does not keep alive (the actor system's own
+    /// coders carry the system this way).
+    package var context: UnownedCodingContext?
 
     /// An decoder that hands `userInfo` to the values it codes.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
@@ -28,7 +31,7 @@ public struct BinaryDecoder: Sendable {
             }
             return value
         }
-        let state = BinaryDecodingState(input: bytes, userInfo: userInfo)
+        let state = BinaryDecodingState(input: bytes, userInfo: userInfo, context: context)
         // Containers kept past this call must not read `bytes` afterwards: ending the state
         // makes every one of them stale.
         defer { state.storage.pointee.end() }

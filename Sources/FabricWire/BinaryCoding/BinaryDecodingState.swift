@@ -6,13 +6,15 @@ final class BinaryDecodingState {
     /// The input; only valid during the `decode` call.
     let input: UnsafeRawBufferPointer
     let userInfo: [CodingUserInfoKey: any Sendable]
+    let context: UnownedCodingContext?
     private var userInfoForCodersStorage: [CodingUserInfoKey: Any]?
 
-    init(input: UnsafeRawBufferPointer, userInfo: [CodingUserInfoKey: any Sendable]) {
+    init(input: UnsafeRawBufferPointer, userInfo: [CodingUserInfoKey: any Sendable], context: UnownedCodingContext?) {
         storage = BinaryStorageCaches.decoding.take()
         storage.pointee.input = input
         self.input = input
         self.userInfo = userInfo
+        self.context = context
     }
 
     deinit {
@@ -22,7 +24,7 @@ final class BinaryDecodingState {
     /// `userInfo` as the `Decoder` protocol types it.
     var userInfoForCoders: [CodingUserInfoKey: Any] {
         if let converted = userInfoForCodersStorage { return converted }
-        let converted = userInfo.mapValues { $0 as Any }
+        let converted = UnownedCodingContext.merging(userInfo, context)
         userInfoForCodersStorage = converted
         return converted
     }

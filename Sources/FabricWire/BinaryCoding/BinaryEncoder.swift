@@ -7,6 +7,9 @@
 public struct BinaryEncoder: Sendable {
     /// Handed to every `encode(to:)` as `Encoder.userInfo` (the actor system puts itself there).
     public var userInfo: [CodingUserInfoKey: any Sendable]
+    /// More `userInfo`, from an object this coder does not keep alive (the actor system's own
+    /// coders carry the system this way).
+    package var context: UnownedCodingContext?
 
     /// An encoder that hands `userInfo` to the values it codes.
     public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
@@ -20,7 +23,7 @@ public struct BinaryEncoder: Sendable {
             primitive.append(value, to: &buffer)
             return
         }
-        let state = BinaryEncodingState(buffer: &buffer, userInfo: userInfo)
+        let state = BinaryEncodingState(buffer: &buffer, userInfo: userInfo, context: context)
         do {
             try state.encodeTopLevel(value)
             try state.storage.pointee.finish(into: &buffer)
