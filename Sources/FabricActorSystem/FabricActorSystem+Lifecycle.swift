@@ -76,12 +76,7 @@ extension FabricActorSystem {
     public func resolve<Act>(id: ActorID, as actorType: Act.Type) throws -> Act?
     where Act: DistributedActor, ActorID == Act.ID {
         guard id.node == node else { return nil }
-        guard id.generation == ActorID.anyGeneration || id.generation == generation else {
-            throw FabricError.nodeDown("\(id) belongs to an earlier process of \(node)")
-        }
-        guard let actor = registry.actor(at: id.path) else {
-            throw FabricError(.actorNotFound, "no actor at \(id.path) on \(node)")
-        }
+        let actor = try localActor(id)
         guard let typed = actor as? Act else {
             // A `@Resolvable` protocol's stub for a local actor: the runtime then makes a proxy,
             // whose calls run here without a connection (`callLocally`).
@@ -94,5 +89,17 @@ extension FabricActorSystem {
     /// The actor at `path` on this node, if it is alive.
     func localActor(at path: String) -> (any DistributedActor)? {
         registry.actor(at: path)
+    }
+
+    /// The live actor `id` names on this node (whose name the caller checked), or why there is
+    /// none: `nodeDown` for an earlier process's generation, else `actorNotFound`.
+    func localActor(_ id: ActorID) throws(FabricError) -> any DistributedActor {
+        guard id.generation == ActorID.anyGeneration || id.generation == generation else {
+            throw FabricError.nodeDown("\(id) belongs to an earlier process of \(node)")
+        }
+        guard let actor = localActor(at: id.path) else {
+            throw FabricError(.actorNotFound, "no actor at \(id.path) on \(node)")
+        }
+        return actor
     }
 }

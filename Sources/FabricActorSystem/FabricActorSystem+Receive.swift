@@ -89,12 +89,7 @@ extension FabricActorSystem: TransportDelegate {
         guard id.node == node else {
             throw FabricError(.actorNotFound, "this is \(node), not \(id.node)")
         }
-        guard id.generation == ActorID.anyGeneration || id.generation == generation else {
-            throw FabricError.nodeDown("\(id) belongs to an earlier process of \(node)")
-        }
-        guard let actor = localActor(at: id.path) else {
-            throw FabricError(.actorNotFound, "no actor at \(id.path) on \(node)")
-        }
+        let actor = try localActor(id)
         let runsOnLoop = (actor.unownedExecutor.asSerialExecutor() as AnyObject?) === loop
         let recipient = InboundRecipient(actor: actor, runsOnLoop: runsOnLoop)
         state.remember(recipient, as: id, registryVersion: version)

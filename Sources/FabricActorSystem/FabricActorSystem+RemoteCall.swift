@@ -194,12 +194,7 @@ extension FabricActorSystem {
         } catch {
             throw FabricError.serialization("cannot encode the call: \(error)")
         }
-        guard recipient.generation == ActorID.anyGeneration || recipient.generation == generation else {
-            throw FabricError.nodeDown("\(recipient) belongs to an earlier process of \(node)")
-        }
-        guard let actor = localActor(at: recipient.path) else {
-            throw FabricError(.actorNotFound, "no actor at \(recipient.path) on \(node)")
-        }
+        let actor = try localActor(recipient)
         let actorType = type(of: actor)
         let route = resolveRoute(target: envelope.target, actorType: actorType)
         if let refusal = refusal(of: envelope, route: route, actorType: actorType) { throw refusal }
