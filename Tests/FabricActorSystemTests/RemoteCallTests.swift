@@ -332,4 +332,40 @@ import FabricTestKit
             #expect(try await remote.increment(by: 1) == 1)
         }
     }
+
+    /// Callers on many threads interleave calls to two actors and several methods, so that the
+    /// sender's header memo (`CallHeaderMemo`) changes hands between every kind of call: each
+    /// call must still reach its own actor and method.
+    @Test func interleavedCallsToSeveralActorsAndMethodsEachReachTheirOwn() async throws {
+        try await Self.withCluster { cluster in
+            let a = cluster["a"].system, b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            _ = try b.make(name: "bystander") { Bystander(actorSystem: b) }
+            let greeter = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+            let bystander = try Bystander.resolve(id: .wellKnown("bystander", on: NodeId("b")), using: a)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for caller in 0..<16 {
+                    group.addTask { () async throws -> Void in
+                        for round in 0..<50 {
+                            switch (caller + round) % 4 {
+                            case 0:
+                                let answer = try await greeter.greet(Greeting(name: "\(caller)", times: 1))
+                                #expect(answer == ["hello \(caller)"])
+                            case 1:
+                                let answer = try await bystander.poke()
+                                #expect(answer == 42)
+                            case 2:
+                                let answer = try await greeter.identity(round)
+                                #expect(answer == round)
+                            default:
+                                let answer = try await greeter.slow(milliseconds: 0)
+                                #expect(answer == 0)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
 }
