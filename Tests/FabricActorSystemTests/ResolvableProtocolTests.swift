@@ -7,7 +7,7 @@ import FabricWire
 
 /// A client that knows only the protocol calls through the stub the `@Resolvable` macro makes.
 @Resolvable
-protocol Welcoming: DistributedActor where ActorSystem: DistributedActorSystem<any Codable> {
+protocol Welcoming: DistributedActor where ActorSystem == FabricActorSystem {
     distributed func welcome(_ greeting: Greeting) async throws -> [String]
     distributed func remember(_ value: Int)
     distributed func remembered() -> [Int]
@@ -15,7 +15,7 @@ protocol Welcoming: DistributedActor where ActorSystem: DistributedActorSystem<a
 
 /// A generic requirement: refused through a stub (Swift 6.3.1's accessor crashes on them).
 @Resolvable
-protocol Mirroring: DistributedActor where ActorSystem: DistributedActorSystem<any Codable> {
+protocol Mirroring: DistributedActor where ActorSystem == FabricActorSystem {
     distributed func mirror<T: Codable & Sendable>(_ value: T) -> T
 }
 
@@ -42,7 +42,7 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
         _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
         cluster["a"].system.registerError(GreetingRefused.self)
         b.registerError(GreetingRefused.self)
-        let desk: any Welcoming = try $Welcoming<FabricActorSystem>.resolve(
+        let desk: any Welcoming = try $Welcoming.resolve(
             id: .wellKnown("desk", on: NodeId("b")), using: cluster["a"].system)
         return (cluster, desk)
     }
@@ -103,7 +103,7 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
         let (cluster, _) = try await Self.start()
         defer { Task { await cluster.shutdown() } }
         let b = cluster["b"].system
-        let local: any Welcoming = try $Welcoming<FabricActorSystem>.resolve(id: .wellKnown("desk", on: NodeId("b")), using: b)
+        let local: any Welcoming = try $Welcoming.resolve(id: .wellKnown("desk", on: NodeId("b")), using: b)
         #expect(try await local.welcome(Greeting(name: "bo", times: 1)) == ["welcome bo"])
         await #expect(throws: GreetingRefused(reason: "negative times")) {
             try await local.welcome(Greeting(name: "x", times: -1))
@@ -113,7 +113,7 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
         #expect(b.counters.value(.callsSent) == 0)
         // Not there: the same error as resolving the concrete type.
         #expect {
-            _ = try $Welcoming<FabricActorSystem>.resolve(id: .wellKnown("nobody", on: NodeId("b")), using: b)
+            _ = try $Welcoming.resolve(id: .wellKnown("nobody", on: NodeId("b")), using: b)
         } throws: { error in
             (error as? FabricError)?.code == .actorNotFound
         }
@@ -124,7 +124,7 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
         defer { Task { await cluster.shutdown() } }
         let b = cluster["b"].system
         _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
-        let mirror: any Mirroring = try $Mirroring<FabricActorSystem>.resolve(
+        let mirror: any Mirroring = try $Mirroring.resolve(
             id: .wellKnown("desk", on: NodeId("b")), using: cluster["a"].system)
         await #expect {
             _ = try await mirror.mirror(5)
