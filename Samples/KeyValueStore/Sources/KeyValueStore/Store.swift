@@ -34,8 +34,16 @@ public enum StoreError: Error, Codable, Sendable, Hashable {
     case versionConflict(key: String, expected: Int, actual: Int)
 }
 
+/// What a reader of a store needs: a client that should not depend on `Store` itself resolves
+/// `$KeyValueReading` (made by the `@Resolvable` macro) and calls through this protocol.
+@Resolvable
+public protocol KeyValueReading: DistributedActor where ActorSystem == FabricActorSystem {
+    distributed func get(_ key: String) throws -> Entry
+    distributed func keys() -> [String]
+}
+
 /// A key-value store that lives on one node; any node can call it.
-public distributed actor Store {
+public distributed actor Store: KeyValueReading {
     public typealias ActorSystem = FabricActorSystem
 
     private var entries: [String: Entry] = [:]

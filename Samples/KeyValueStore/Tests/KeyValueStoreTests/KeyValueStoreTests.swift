@@ -20,6 +20,13 @@ import Testing
         await #expect(throws: StoreError.versionConflict(key: "a", expected: 7, actual: 1)) {
             try await store.put(Write(key: "a", value: "x", expectedVersion: 7))
         }
+        // A reader that knows only the protocol, remote and local.
+        for system in [cluster["one"].system, two] {
+            let reader: any KeyValueReading = try $KeyValueReading.resolve(id: .wellKnown("store", on: NodeId("two")), using: system)
+            #expect(try await reader.get("a").version == 1)
+            #expect(try await reader.keys() == ["a", "ab"])
+            await #expect(throws: StoreError.keyNotFound("zzz")) { try await reader.get("zzz") }
+        }
         await cluster.shutdown()
     }
 
@@ -58,6 +65,9 @@ import Testing
             }
             let alive = try Store.resolve(id: .wellKnown("store", on: NodeId("kv1")), using: client.system)
             #expect(try await alive.get("owner").value == "kv1")
+            let reader: any KeyValueReading = try $KeyValueReading.resolve(
+                id: .wellKnown("store", on: NodeId("kv2")), using: client.system)
+            #expect(try await reader.get("owner").value == "kv2")
             await client.leave()
         } catch {
             Issue.record("\(error)\n\(cluster.logsOnFailure())")
