@@ -63,12 +63,16 @@ extension FabricActorSystem {
         scope.deadline ?? now + limits.callTimeoutDefault
     }
 
+    /// A call's payload as it goes out: its arguments, as the invocation encoder recorded
+    /// them, then its envelope's header appended to the same array; the header goes on the
+    /// wire first (`OutboundMessage.wireStart`). Takes the arguments out of `invocation`.
     private func envelopePayload(
-        _ recipient: ActorID, target: RemoteCallTarget, invocation: borrowing FabricInvocationEncoder,
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder,
         budgetMicroseconds: UInt64
-    ) throws -> [UInt8] {
-        var payload: [UInt8] = []
-        payload.reserveCapacity(invocation.arguments.bytes.count + target.identifier.utf8.count + 64)
+    ) throws -> CallPayload {
+        let argumentCount = invocation.arguments.count
+        var payload = invocation.arguments.takeBytes()
+        let wireStart = payload.count
         do {
             var writer: CallEnvelopeWriter
             if invocation.genericSubstitutions.isEmpty {
@@ -82,12 +86,12 @@ extension FabricActorSystem {
                     recipient: recipient, deadlineBudgetMicroseconds: budgetMicroseconds, target: target.identifier,
                     genericSubstitutions: invocation.genericSubstitutions, into: &payload)
             }
-            try writer.append(invocation.arguments, to: &payload)
+            try writer.recordArguments(count: argumentCount)
             try writer.finish(&payload)
         } catch {
             throw FabricError.serialization("cannot encode the call: \(error)")
         }
-        return payload
+        return CallPayload(bytes: payload, wireStart: wireStart)
     }
 
     /// Checks the recipient's generation against what the transport knows of its node.
@@ -103,17 +107,17 @@ extension FabricActorSystem {
     ) async throws -> ArraySlice<UInt8> {
         scope.targetLog?.record(target.identifier)
         if recipient.node == node {
-            return try await callLocally(recipient, target: target, invocation: invocation, scope: scope, isOneWay: false)
+            return try await callLocally(recipient, target: target, invocation: &invocation, scope: scope, isOneWay: false)
         }
         return try await callAndWait(recipient, scope: scope) { budget in
-            try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: budget)
+            try envelopePayload(recipient, target: target, invocation: &invocation, budgetMicroseconds: budget)
         }
     }
 
     /// Sends a call whose payload `makePayload` builds for the remaining budget, and waits for
     /// its reply.
     nonisolated(nonsending) func callAndWait(
-        _ recipient: ActorID, scope: CallScope, makePayload: (_ budgetMicroseconds: UInt64) throws -> [UInt8]
+        _ recipient: ActorID, scope: CallScope, makePayload: (_ budgetMicroseconds: UInt64) throws -> CallPayload
     ) async throws -> ArraySlice<UInt8> {
         if Task.isCancelled { throw FabricError(.cancelled, "the calling task was cancelled") }
         try checkGeneration(recipient)
@@ -126,7 +130,8 @@ extension FabricActorSystem {
         if connection.isBackPressured { try await connection.waitForSpace() }
         let callID = makeCallID()
         let message = OutboundMessage(
-            kind: .call, priority: scope.priority.raw, messageID: callID, payload: payload)
+            kind: .call, priority: scope.priority.raw, messageID: callID, payload: payload.bytes,
+            wireStart: payload.wireStart)
         counters.add(.callsSent)
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
@@ -153,7 +158,7 @@ extension FabricActorSystem {
                 genericSubstitutions: genericSubstitutions, arguments: arguments.map { $0[...] })
             var payload: [UInt8] = []
             try envelope.encode(into: &payload)
-            return payload
+            return CallPayload(bytes: payload, wireStart: 0)
         }
         return try decodeReply(payload)
     }
@@ -162,16 +167,18 @@ extension FabricActorSystem {
         _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, scope: CallScope
     ) async throws {
         if recipient.node == node {
-            _ = try await callLocally(recipient, target: target, invocation: invocation, scope: scope, isOneWay: true)
+            _ = try await callLocally(recipient, target: target, invocation: &invocation, scope: scope, isOneWay: true)
             return
         }
         try checkGeneration(recipient)
         let connection = try transport.connection(to: recipient.node)
         if connection.isBackPressured { try await connection.waitForSpace() }
-        let payload = try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: 0)
+        let payload = try envelopePayload(recipient, target: target, invocation: &invocation, budgetMicroseconds: 0)
         counters.add(.callsSent)
         try connection.send(
-            OutboundMessage(kind: .oneway, priority: scope.priority.raw, messageID: makeCallID(), payload: payload))
+            OutboundMessage(
+                kind: .oneway, priority: scope.priority.raw, messageID: makeCallID(), payload: payload.bytes,
+                wireStart: payload.wireStart))
     }
 
     /// A call to an actor of this node through a proxy: the runtime makes one when a
@@ -181,16 +188,16 @@ extension FabricActorSystem {
     /// is neither one-way nor bounded by its deadline (DESIGN.md §4), though code it calls sees
     /// the deadline.
     private nonisolated(nonsending) func callLocally(
-        _ recipient: ActorID, target: RemoteCallTarget, invocation: borrowing FabricInvocationEncoder,
+        _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder,
         scope: CallScope, isOneWay: Bool
     ) async throws -> ArraySlice<UInt8> {
         let now = System.monotonicNow
         let deadline = deadline(now: now, scope: scope)
         let budget = UInt64(max(1, deadline.duration(since: now).microseconds))
-        let payload = try envelopePayload(recipient, target: target, invocation: invocation, budgetMicroseconds: budget)
+        let payload = try envelopePayload(recipient, target: target, invocation: &invocation, budgetMicroseconds: budget)
         let envelope: CallEnvelope
         do {
-            envelope = try CallEnvelope.decode(payload[...])
+            envelope = try CallEnvelope.decode(payload.inWireOrder[...])
         } catch {
             throw FabricError.serialization("cannot encode the call: \(error)")
         }
@@ -209,4 +216,13 @@ extension FabricActorSystem {
         }
         return bytes[...]
     }
+}
+
+/// A call's payload and where it starts on the wire (`OutboundMessage.wireStart`).
+struct CallPayload {
+    let bytes: [UInt8]
+    let wireStart: Int
+
+    /// The payload as the receiver gets it (for calls that never leave the process).
+    var inWireOrder: [UInt8] { Array(bytes[wireStart...] + bytes[..<wireStart]) }
 }

@@ -112,8 +112,9 @@ public struct Limits: Sendable, Hashable {
     /// next reply.
     public static let replyBufferBytesKeptMax = 64 * 1024
     /// The first argument of a call reserves this much, so that small arguments are encoded
-    /// with one allocation instead of one for the length prefix and another as the value grows.
-    public static let callArgumentsBytesReserved = 128
+    /// with one allocation instead of one for the length prefix and another as the value grows,
+    /// and the envelope's header (written after them) fits without a copy.
+    public static let callArgumentsBytesReserved = 384
     /// A connection keeps the arrays of its last flush for the next callers, unless a burst grew
     /// them past this many messages.
     public static let outboundBatchMessagesKeptMax = 1024

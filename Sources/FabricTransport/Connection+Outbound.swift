@@ -106,8 +106,8 @@ extension Connection {
         }
         for call in flushBatch.calls { register(call) }
         writeBuffer.removeAll(keepingCapacity: true)
-        for message in flushBatch.control { frame(message, payload: message.payload) }
-        for message in flushBatch.user { frame(message, payload: message.payload) }
+        for message in flushBatch.control { frame(message, payload: message.payload, wireStart: message.wireStart) }
+        for message in flushBatch.user { frame(message, payload: message.payload, wireStart: message.wireStart) }
         flushBatch.removeAll()
         flushWriteBuffer()
         resumeSpaceWaiters()
@@ -145,14 +145,14 @@ extension Connection {
 
     /// Frames one message now, bypassing the queue (handshake and control replies on the loop).
     func writeFrame(_ message: OutboundMessage) {
-        writeFrame(message, payload: message.payload)
+        writeFrame(message, payload: message.payload, wireStart: message.wireStart)
     }
 
     /// Frames `message` with `payload` (its own, or a buffer kept for reuse) now.
-    private func writeFrame(_ message: OutboundMessage, payload: [UInt8]) {
+    private func writeFrame(_ message: OutboundMessage, payload: [UInt8], wireStart: Int = 0) {
         loop.assertInEventLoop()
         writeBuffer.removeAll(keepingCapacity: true)
-        frame(message, payload: payload)
+        frame(message, payload: payload, wireStart: wireStart)
         flushWriteBuffer()
     }
 
@@ -170,13 +170,14 @@ extension Connection {
         closeIfDrained()
     }
 
-    private func frame(_ message: OutboundMessage, payload bytes: [UInt8]) {
+    private func frame(_ message: OutboundMessage, payload bytes: [UInt8], wireStart: Int) {
         let encoder = self.encoder
         let outcome = bytes.withUnsafeBytes { payload -> WireError? in
             do throws(WireError) {
                 try encoder.append(
                     kind: message.kind, priority: message.priority, messageID: message.messageID,
-                    payload: payload, to: &writeBuffer)
+                    payload: UnsafeRawBufferPointer(rebasing: payload[wireStart...]),
+                    then: UnsafeRawBufferPointer(rebasing: payload[..<wireStart]), to: &writeBuffer)
                 return nil
             } catch {
                 return error

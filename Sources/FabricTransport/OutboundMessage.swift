@@ -9,12 +9,19 @@ package struct OutboundMessage: Sendable {
     package var priority: UInt8
     package var messageID: UInt64
     package var payload: [UInt8]
+    /// Where the payload starts on the wire: it is sent as `payload[wireStart...]` followed by
+    /// `payload[..<wireStart]`. A call's arguments are encoded before its envelope header is
+    /// known, so the header is appended after them in the same array and sent first: one
+    /// array per call instead of two. 0 for every other message.
+    package var wireStart: Int
 
-    package init(kind: FrameKind, priority: UInt8 = 0, messageID: UInt64, payload: [UInt8]) {
+    package init(kind: FrameKind, priority: UInt8 = 0, messageID: UInt64, payload: [UInt8], wireStart: Int = 0) {
+        precondition(wireStart >= 0 && wireStart <= payload.count, "wire start \(wireStart) outside a payload of \(payload.count) bytes")
         self.kind = kind
         self.priority = priority
         self.messageID = messageID
         self.payload = payload
+        self.wireStart = wireStart
     }
 
     /// Control traffic (system frames, priority 3) is written ahead of user traffic.

@@ -368,4 +368,24 @@ import FabricTestKit
             }
         }
     }
+
+    /// A call's envelope header goes on the wire before its arguments, though it is written
+    /// after them: large arguments (compressed) and checksummed frames must come out whole.
+    @Test(arguments: [false, true])
+    func largeCompressedArgumentsArriveWhole(checksum: Bool) async throws {
+        let cluster = try await LocalCluster.start(names: ["a", "b"]) { configuration in
+            configuration.compression = true
+            configuration.checksum = checksum
+        }
+        defer { Task { await cluster.shutdown() } }
+        let b = cluster["b"].system
+        _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+        let greeter = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: cluster["a"].system)
+        for count in [0, 1, 300, 200_000] {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 / 7) }
+            #expect(try await greeter.identity(bytes) == bytes, "\(count) bytes")
+        }
+        try await withCallOptions(oneWay: true) { try await greeter.append(7) }
+        #expect(try await greeter.appended() == [7])
+    }
 }

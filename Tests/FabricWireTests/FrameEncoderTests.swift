@@ -22,6 +22,44 @@ import Testing
         #expect(frames.map { Array($0.payload) } == payloads)
     }
 
+    /// A payload given in two parts (a call's header written after its arguments) frames
+    /// exactly as the two parts joined, whatever the settings and wherever the cut.
+    @Test(arguments: [(false, nil), (true, nil), (false, 100), (true, 100)] as [(Bool, Int?)])
+    func twoPartFramesEqualJoinedFrames(checksum: Bool, threshold: Int?) throws {
+        let encoder = FrameEncoder(frameBytesMax: 1 << 20, checksum: checksum, compressionThresholdBytes: threshold)
+        let payloads: [[UInt8]] = [[], [1], Array("abcdef".utf8), Array(repeating: 5, count: 5000)]
+        for (index, payload) in payloads.enumerated() {
+            for cut in Set([0, payload.count / 3, payload.count]) {
+                var joined: [UInt8] = [0xFE]
+                try Support.append(encoder, kind: .call, priority: 1, messageID: UInt64(index), payload: payload, to: &joined)
+                var twoParts: [UInt8] = [0xFE]
+                try payload[cut...].withUnsafeBytes { first in
+                    try payload[..<cut].withUnsafeBytes { second in
+                        try encoder.append(
+                            kind: .call, priority: 1, messageID: UInt64(index), payload: first, then: second, to: &twoParts)
+                    }
+                }
+                var expected: [UInt8] = [0xFE]
+                try Support.append(
+                    encoder, kind: .call, priority: 1, messageID: UInt64(index), payload: Array(payload[cut...] + payload[..<cut]),
+                    to: &expected)
+                #expect(twoParts == expected, "payload \(index), cut at \(cut)")
+                if cut == 0 || cut == payload.count { #expect(twoParts == joined, "payload \(index), cut at \(cut)") }
+            }
+        }
+        let tooLarge = [UInt8](repeating: 0, count: encoder.payloadBytesMax)
+        var buffer: [UInt8] = [7]
+        let error = #expect(throws: WireError.self) {
+            try tooLarge.withUnsafeBytes { first in
+                try [UInt8(1)].withUnsafeBytes { second in
+                    try encoder.append(kind: .call, priority: 0, messageID: 1, payload: first, then: second, to: &buffer)
+                }
+            }
+        }
+        #expect(error?.code == .frameTooLarge)
+        #expect(buffer == [7])
+    }
+
     @Test func oversizedFrameLeavesTheBufferAsItWas() throws {
         let encoder = FrameEncoder(frameBytesMax: 64 * 1024, checksum: true, compressionThresholdBytes: 1)
         let prefix: [UInt8] = [1, 2, 3]

@@ -11,6 +11,15 @@ package struct CallArguments: Sendable {
 
     package init() {}
 
+    /// Moves the encoded arguments out (the list is empty afterwards): the sender appends the
+    /// envelope's header to the same array (`CallEnvelopeWriter.recordArguments(count:)`).
+    package mutating func takeBytes() -> [UInt8] {
+        let taken = bytes
+        bytes = []
+        count = 0
+        return taken
+    }
+
     /// Encodes one argument with `encode`, which appends its bytes to the buffer it is given.
     /// `limitExceeded` past `Limits.argumentsMax` arguments or 4 GiB in one argument (nothing
     /// kept); an error thrown by `encode` also leaves the list as it was.

@@ -113,12 +113,18 @@ package struct CallEnvelopeWriter {
 
     /// Appends arguments encoded ahead (`CallArguments`) after the ones written so far.
     package mutating func append(_ arguments: CallArguments, to buffer: inout [UInt8]) throws(WireError) {
-        precondition(openArgumentOffset == nil, "append with argument \(argumentCount) still open")
-        guard argumentCount + arguments.count <= Limits.argumentsMax else {
+        try recordArguments(count: arguments.count)
+        buffer.append(contentsOf: arguments.bytes)
+    }
+
+    /// Counts `count` arguments that are not in this buffer: a payload whose arguments were
+    /// encoded before its header, and go on the wire after it (`OutboundMessage.wireStart`).
+    package mutating func recordArguments(count: Int) throws(WireError) {
+        precondition(openArgumentOffset == nil, "recordArguments with argument \(argumentCount) still open")
+        guard count >= 0, argumentCount + count <= Limits.argumentsMax else {
             throw WireError(.limitExceeded, "more than \(Limits.argumentsMax) arguments")
         }
-        buffer.append(contentsOf: arguments.bytes)
-        argumentCount += arguments.count
+        argumentCount += count
     }
 
     /// Backpatches the argument count; the envelope ends here.

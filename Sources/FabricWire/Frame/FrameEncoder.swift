@@ -68,6 +68,23 @@ package struct FrameEncoder {
         finish(mark, flags: flags, messageID: messageID, in: &buffer)
     }
 
+    /// Appends a whole frame whose payload is `first` followed by `second` (a call whose
+    /// envelope header was written after its arguments); the same checks as `append`.
+    package func append(
+        kind: FrameKind, priority: UInt8, messageID: UInt64, payload first: UnsafeRawBufferPointer,
+        then second: UnsafeRawBufferPointer, to buffer: inout [UInt8]
+    ) throws(WireError) {
+        guard !second.isEmpty else {
+            try append(kind: kind, priority: priority, messageID: messageID, payload: first, to: &buffer)
+            return
+        }
+        try checkFits(payloadBytes: first.count + second.count)
+        let mark = beginFrame(in: &buffer)
+        buffer.append(contentsOf: first)
+        buffer.append(contentsOf: second)
+        try endFrame(mark, kind: kind, priority: priority, messageID: messageID, in: &buffer)
+    }
+
     /// Reserves a frame header at the end of `buffer`; append the payload after it, then call
     /// `endFrame` with the mark.
     package func beginFrame(in buffer: inout [UInt8]) -> FrameMark {
