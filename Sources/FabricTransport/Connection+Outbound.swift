@@ -20,7 +20,9 @@ extension Connection {
     }
 
     private func enqueue(_ message: OutboundMessage, call: PendingCall?) throws(FabricError) {
-        let bytes = message.payload.count + FrameLayout.headerBytes
+        // What the message holds in memory, not only what it will send: a small call's payload
+        // array has room reserved for its envelope header (`Limits.callArgumentsBytesReserved`).
+        let bytes = message.payload.capacity + FrameLayout.headerBytes
         let hardMax = limits.outboundQueueBytesMax
         let needsFlush = try outbound.withLock { queue throws(FabricError) -> Bool in
             if let reason = queue.closedReason { throw Self.callFailure(for: reason) }
@@ -47,13 +49,18 @@ extension Connection {
         }
     }
 
-    /// Asks the loop to fail a call early (its task was cancelled). Runs after the flush that
-    /// registers the call, because `execute` is FIFO.
+    /// Asks the loop to fail a call early (its task was cancelled). From another thread this
+    /// runs after the flush that registers the call (`execute` is FIFO); a call made on the loop
+    /// is flushed at the end of the turn, after this, so its cancellation waits for that flush
+    /// (`cancelledCalls`).
     package func cancelCall(_ callID: UInt64) {
         loop.execute { [self] in
-            pendingCalls.removeValue(forKey: callID)?.complete(
-                .failure(FabricError(.cancelled, "the calling task was cancelled")))
-            closeIfDrained()
+            if let call = pendingCalls.removeValue(forKey: callID) {
+                call.complete(.failure(FabricError(.cancelled, "the calling task was cancelled")))
+                closeIfDrained()
+            } else {
+                outbound.withLock { $0.cancelledCalls.append(callID) }
+            }
         }
     }
 
@@ -99,12 +106,18 @@ extension Connection {
             outbound.withLock { $0.flushScheduled = false }
             return
         }
-        outbound.withLock { queue in
+        let cancelled = outbound.withLock { queue -> [UInt64] in
             queue.flushScheduled = false
             queuedBytesHint.store(0, ordering: .relaxed)
             queue.swapMessages(into: &flushBatch)
+            defer { queue.cancelledCalls = [] }
+            return queue.cancelledCalls
         }
         for call in flushBatch.calls { register(call) }
+        for callID in cancelled {
+            pendingCalls.removeValue(forKey: callID)?.complete(
+                .failure(FabricError(.cancelled, "the calling task was cancelled")))
+        }
         writeBuffer.removeAll(keepingCapacity: true)
         for message in flushBatch.control { frame(message, payload: message.payload, wireStart: message.wireStart) }
         for message in flushBatch.user { frame(message, payload: message.payload, wireStart: message.wireStart) }
@@ -160,13 +173,15 @@ extension Connection {
         pendingCalls[call.callID] = call
         call.connection = self
         call.timer = loop.scheduleTimer(at: call.deadline) { [call] in
-            call.connection?.deadlinePassed(call.callID)
+            call.connection?.deadlinePassed(call)
         }
     }
 
-    private func deadlinePassed(_ callID: UInt64) {
-        pendingCalls.removeValue(forKey: callID)?.complete(
-            .failure(FabricError(.timeout, "no reply within the call's deadline")))
+    /// Fails `call` at its deadline: the call itself, not whatever the table holds under its
+    /// id, so that it is answered even if it left the table some other way.
+    private func deadlinePassed(_ call: PendingCall) {
+        if pendingCalls[call.callID] === call { pendingCalls.removeValue(forKey: call.callID) }
+        call.complete(.failure(FabricError(.timeout, "no reply within the call's deadline")))
         closeIfDrained()
     }
 
@@ -184,13 +199,37 @@ extension Connection {
             }
         }
         if let error = outcome {
-            // Too large for the agreed frame size: fail that call alone.
-            if let call = pendingCalls.removeValue(forKey: message.messageID), message.kind == .call {
-                call.complete(.failure(FabricError(.rejected, "message too large: \(error)")))
-            }
+            failTooLarge(message, error)
             return
         }
         counters.add(.framesOut)
+    }
+
+    /// A message too large for the agreed frame size. A call of ours fails alone; a reply to the
+    /// peer's call becomes a failure reply, so that its caller learns now rather than at its
+    /// deadline. (A reply's id is the peer's call id, which may equal one of ours: only a call's
+    /// own id names a pending call here.)
+    private func failTooLarge(_ message: OutboundMessage, _ error: WireError) {
+        switch message.kind {
+        case .call:
+            pendingCalls.removeValue(forKey: message.messageID)?.complete(
+                .failure(FabricError(.rejected, "message too large: \(error)")))
+            closeIfDrained()
+        case .reply:
+            var failure: [UInt8] = []
+            ReplyEnvelope.failure(
+                ReplyFailure(code: .rejected, message: "the result is too large for a frame: \(error)")
+            ).encode(into: &failure)
+            let encoder = self.encoder
+            let sent = failure.withUnsafeBytes { payload in
+                (try? encoder.append(
+                    kind: .reply, priority: message.priority, messageID: message.messageID, payload: payload,
+                    to: &writeBuffer)) != nil
+            }
+            if sent { counters.add(.framesOut) }
+        default:
+            break
+        }
     }
 
     private func flushWriteBuffer() {

@@ -13,11 +13,11 @@ package protocol TransportDelegate: AnyObject, Sendable {
     func transportPeerDown(_ node: NodeId, generation: UInt64, restarted: Bool)
 }
 
-/// Holds a transport's delegate for it. The transport refers to the box weakly and the delegate
-/// owns it, so the delegate object itself is never referred to weakly: a weak reference gives an
-/// object a side table, and every retain of it then takes the runtime's slow path — the actor
-/// system is retained many times per call. The delegate must outlive the transport's use of it
-/// (the actor system does: it shuts its transport down before it goes).
+/// Holds a transport's delegate for it without retaining it, so that the delegate object is
+/// never referred to weakly: a weak reference gives an object a side table, and every retain of
+/// it then takes the runtime's slow path — the actor system is retained many times per call.
+/// The transport keeps the delegate alive on the side until its loops have stopped
+/// (`Transport.retainDelegate`), so the box never outlives it in use.
 package final class TransportDelegateBox: @unchecked Sendable {
     package unowned(unsafe) let delegate: any TransportDelegate
 

@@ -388,4 +388,46 @@ import FabricTestKit
         try await withCallOptions(oneWay: true) { try await greeter.append(7) }
         #expect(try await greeter.appended() == [7])
     }
+
+    /// A result too large for a frame becomes a failure reply at once, and touches none of the
+    /// replying node's own calls, even one with the same call id (both nodes count from 1).
+    @Test func aResultTooLargeForAFrameFailsTheCallerAtOnceAndNothingElse() async throws {
+        let cluster = try await LocalCluster.start(names: ["a", "b"]) { configuration in
+            configuration.limits.frameBytesMax = 64 * 1024
+        }
+        defer { Task { await cluster.shutdown() } }
+        let a = cluster["a"].system, b = cluster["b"].system
+        _ = try a.make(name: "greeter") { Greeter(actorSystem: a) }
+        _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+        let onA = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("a")), using: b)
+        let onB = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+        // a's first call (id 1) is pending while b's first call (id 1) gets a reply too large.
+        async let slow = withCallOptions(timeout: .seconds(5)) { try await onB.slow(milliseconds: 300) }
+        try await Task.sleep(for: .milliseconds(50))
+        let clock = ContinuousClock()
+        let started = clock.now
+        await #expect {
+            _ = try await withCallOptions(timeout: .seconds(5)) { try await onA.filler(100 * 1024) }
+        } throws: { error in
+            (error as? FabricError)?.code == .rejected
+        }
+        #expect(clock.now - started < .seconds(2))
+        #expect(try await slow == 300)
+        #expect(try await onA.filler(1024).count == 1024)
+    }
+
+    /// A call made on a loop and cancelled in the same turn, before the loop flushed it, ends
+    /// as cancelled at once rather than running to its end.
+    @Test func aCallCancelledBeforeItsFlushEndsAtOnce() async throws {
+        try await Self.withCluster { cluster in
+            let a = cluster["a"].system, b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let greeter = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+            let log = LoopLog(actorSystem: a)
+            let clock = ContinuousClock()
+            let started = clock.now
+            #expect(try await log.callAndCancel(greeter) == "cancelled")
+            #expect(clock.now - started < .seconds(1))
+        }
+    }
 }

@@ -36,6 +36,9 @@ distributed actor Greeter {
 
     distributed func identity<T: Codable & Sendable>(_ value: T) -> T { value }
 
+    /// A result as large as asked for, from an argument that is small.
+    distributed func filler(_ count: Int) -> [UInt8] { [UInt8](repeating: 1, count: count) }
+
     /// Calls `other` back: the A→B→A cycle that must not deadlock.
     distributed func askBack(_ other: Greeter, name: String) async throws -> [String] {
         try await other.greet(Greeting(name: name, times: 1))
@@ -77,6 +80,21 @@ distributed actor LoopLog {
     distributed func all() -> [Int] { values }
 
     distributed func twice(_ value: Int) -> Int { value * 2 }
+
+    /// Starts a call to `other` and cancels it within the same loop turn, before the loop has
+    /// flushed the call: how the cancellation ends, as a word.
+    distributed func callAndCancel(_ other: Greeter) async -> String {
+        let task = Task.immediate { try await other.slow(milliseconds: 2_000) }
+        task.cancel()
+        do {
+            _ = try await task.value
+            return "completed"
+        } catch let error as FabricError {
+            return "\(error.code)"
+        } catch {
+            return "\(error)"
+        }
+    }
 }
 
 /// Peer events an observer saw.
