@@ -63,7 +63,8 @@ public final class FabricNode: Sendable {
 
     /// Leaves gracefully: says goodbye to every peer, closes connections, stops the loops, and
     /// lets go of the actors made with `make(name:)`. The actor system goes once nothing else
-    /// holds it.
+    /// holds it (an actor made with `make(name:)` after `leave()` keeps it, and itself, alive).
+    /// Called on one of the node's own loops, it returns before the loops are joined.
     public func leave() async {
         transport.shutdown()
         try? await Task.sleep(for: .milliseconds(50))

@@ -4,7 +4,9 @@
 /// The actor system owns its coders and puts itself in their `userInfo` (so that actor
 /// references can be coded as arguments); holding itself strongly from a coder it owns would
 /// make it immortal. It is referenced here `unowned(unsafe)` instead, which is sound because a
-/// system's coders are only used by code that holds the system.
+/// system's coders are only used by code that holds the system. (A value's `init(from:)` or
+/// `encode(to:)` that kept its `Decoder`/`Encoder` and read `userInfo` after the call, once the
+/// system is gone, would not be: no Codable type is expected to keep its coder.)
 package protocol BinaryCodingContext: AnyObject, Sendable {
     var codingUserInfo: [CodingUserInfoKey: any Sendable] { get }
 }
