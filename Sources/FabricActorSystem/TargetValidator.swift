@@ -19,9 +19,11 @@ import Synchronization
 /// - `distributed thunk Module.$Protocol.method(...)`, a non-generic requirement of a
 ///   `@Resolvable` protocol as its macro-made stub `$Protocol` sends it, when the recipient's
 ///   type conforms to that protocol. The runtime's record for such a target is generic over
-///   `Self: Protocol`; its accessor calls the recipient's witness. The conformance is checked
-///   against that record (`_getWitnessTablesFor`), not against anything read from the string,
-///   and the call then runs with the recipient's type as `Self` (`FabricInvocationDecoder`).
+///   `Self: Protocol`; its accessor calls the recipient's witness. The record must have that
+///   shape (one generic parameter with requirements, read from its descriptor), the
+///   conformance is checked against it (`_getWitnessTablesFor`), not against anything read from
+///   the string, and the call then runs with the recipient's type as `Self`
+///   (`FabricInvocationDecoder`).
 ///
 /// Rejected: another type, a nested type's method (`Module.Type.Inner.method`), anything that is
 /// not a distributed thunk, the protocol extension's own thunk, and *generic* requirements
@@ -93,24 +95,36 @@ final class TargetValidator: Sendable {
         return parts.allSatisfy { !$0.isEmpty && !$0.contains(" ") && !$0.contains(":") }
     }
 
-    /// Whether the runtime has a record for `target` whose generic environment (`Self` and the
-    /// protocol it must conform to) accepts `actorType` as `Self`.
+    /// Whether the runtime has a record for `target` whose generic environment has the shape of
+    /// a protocol requirement's — one generic parameter (`Self`) with requirements on it — and
+    /// accepts `actorType` as that parameter (its requirements are the protocol's).
     private static func conformsToRequirement(target: String, actorType: any Any.Type) -> Bool {
         var target = target
         let environment = target.withUTF8 { bytes -> UnsafeRawPointer? in
             guard let base = bytes.baseAddress else { return nil }
             return _getGenericEnvironmentOfDistributedTarget(base, UInt(bytes.count))
         }
-        guard let environment else { return false }
-        // The environment of a non-generic requirement has one parameter, `Self`. The buffer
-        // is as long as the most substitutions a call may carry anyway, so a record that wanted
-        // more could not read past it (`isStubRequirement` refuses generic methods before this).
-        let arguments = [Any.Type](repeating: actorType, count: Limits.genericSubstitutionsMax)
+        guard let environment, hasOneConstrainedParameter(environment) else { return false }
+        let arguments: [Any.Type] = [actorType]
         let (tables, count) = arguments.withUnsafeBufferPointer { buffer in
             _getWitnessTablesFor(environment: environment, genericArguments: UnsafeRawPointer(buffer.baseAddress!))
         }
         if count > 0 { UnsafeMutableRawPointer(mutating: tables).deallocate() }
         return count >= 0
+    }
+
+    /// Whether a generic environment descriptor (the runtime's `GenericEnvironment`: 32 bits of
+    /// flags — parameter levels in the low 12 bits, requirements in the next 16 — then one
+    /// cumulative 16-bit parameter count per level) declares exactly one generic parameter and
+    /// at least one requirement. A record generic over more parameters would read substitutions
+    /// this check does not supply; one without requirements would accept any type.
+    static func hasOneConstrainedParameter(_ environment: UnsafeRawPointer) -> Bool {
+        let flags = environment.loadUnaligned(as: UInt32.self)
+        let levels = Int(flags & 0xFFF)
+        let requirements = Int((flags >> 12) & 0xFFFF)
+        guard levels == 1, requirements >= 1 else { return false }
+        let parameters = environment.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
+        return parameters == 1
     }
 
     /// `Module.Type` without generic arguments (`Module.Box<Swift.Int>` → `Module.Box`).

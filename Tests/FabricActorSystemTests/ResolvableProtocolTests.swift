@@ -136,6 +136,43 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
         #expect(try await concrete.mirror(6) == 6)
     }
 
+    /// The runtime's record of a non-generic requirement has one constrained parameter (`Self`);
+    /// a generic requirement's has two, so the shape check refuses it on its own, whatever its
+    /// name looks like.
+    @Test func recordShapesOfRequirements() async throws {
+        let cluster = try await LocalCluster.start(names: ["a", "b"])
+        defer { Task { await cluster.shutdown() } }
+        let b = cluster["b"].system
+        _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
+        let a = cluster["a"].system
+        let welcoming: any Welcoming = try $Welcoming.resolve(id: .wellKnown("desk", on: NodeId("b")), using: a)
+        let mirroring: any Mirroring = try $Mirroring.resolve(id: .wellKnown("desk", on: NodeId("b")), using: a)
+        let log = TargetIdentifierLog()
+        _ = try await FabricActorSystem.recordingTargets(in: log) { try await welcoming.remembered() }
+        _ = try? await FabricActorSystem.recordingTargets(in: log) { try await mirroring.mirror(1) }
+        let targets = log.identifiers.withLock { $0 }
+        try #require(targets.count == 2)
+        func environment(_ target: String) throws -> UnsafeRawPointer {
+            var target = target
+            return try #require(target.withUTF8 { _getGenericEnvironmentOfDistributedTarget($0.baseAddress!, UInt($0.count)) })
+        }
+        #expect(TargetValidator.hasOneConstrainedParameter(try environment(targets[0])))
+        #expect(!TargetValidator.hasOneConstrainedParameter(try environment(targets[1])))
+        // Synthetic descriptors: flags (levels | requirements << 12), then the parameter count.
+        func shape(levels: UInt32, requirements: UInt32, parameters: UInt16) -> Bool {
+            var bytes = [UInt8](repeating: 0, count: 8)
+            bytes.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: levels | requirements << 12, toByteOffset: 0, as: UInt32.self)
+                raw.storeBytes(of: parameters, toByteOffset: 4, as: UInt16.self)
+            }
+            return bytes.withUnsafeBytes { TargetValidator.hasOneConstrainedParameter($0.baseAddress!) }
+        }
+        #expect(shape(levels: 1, requirements: 1, parameters: 1))
+        #expect(!shape(levels: 1, requirements: 0, parameters: 1))
+        #expect(!shape(levels: 1, requirements: 2, parameters: 2))
+        #expect(!shape(levels: 2, requirements: 1, parameters: 1))
+    }
+
     @Test func validatorVerdicts() {
         #expect(TargetValidator.isStubRequirement("Mod.$Proto.method(name: Swift.String) async throws -> Swift.String"))
         #expect(!TargetValidator.isStubRequirement("Mod.$Proto.method<A where A: Swift.Decodable>(A) -> A"))
