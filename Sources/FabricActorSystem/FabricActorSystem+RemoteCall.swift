@@ -58,9 +58,13 @@ extension FabricActorSystem {
         }
     }
 
-    /// The deadline of a call made now: the scope's, or the default timeout from now.
-    private func deadline(now: Instant, scope: CallScope) -> Instant {
-        scope.deadline ?? now + limits.callTimeoutDefault
+    /// The deadline of a call made now (the scope's, or the default timeout from now) and the
+    /// budget the wire carries for it; `timeout` when it has passed already.
+    private func deadlineAndBudget(scope: CallScope) throws(FabricError) -> (deadline: Instant, budgetMicroseconds: UInt64) {
+        let now = System.monotonicNow
+        let deadline = scope.deadline ?? now + limits.callTimeoutDefault
+        guard deadline > now else { throw FabricError.timeout("the deadline passed before the call was sent") }
+        return (deadline, UInt64(max(1, deadline.duration(since: now).microseconds)))
     }
 
     /// A call's payload as it goes out: its arguments, as the invocation encoder recorded
@@ -121,10 +125,7 @@ extension FabricActorSystem {
     ) async throws -> ArraySlice<UInt8> {
         if Task.isCancelled { throw FabricError(.cancelled, "the calling task was cancelled") }
         try checkGeneration(recipient)
-        let now = System.monotonicNow
-        let deadline = deadline(now: now, scope: scope)
-        guard deadline > now else { throw FabricError.timeout("the deadline passed before the call was sent") }
-        let budget = UInt64(max(1, deadline.duration(since: now).microseconds))
+        let (deadline, budget) = try deadlineAndBudget(scope: scope)
         let connection = try transport.connection(to: recipient.node)
         let payload = try makePayload(budget)
         if connection.isBackPressured { try await connection.waitForSpace() }
@@ -185,15 +186,13 @@ extension FabricActorSystem {
     /// `@Resolvable` protocol's stub is resolved for a local actor (`resolve` returns nil, the
     /// stub not being the actor's type). It runs in the calling task, through the same encoding
     /// and the same checks as a call from the wire, with no connection; like any local call it
-    /// is neither one-way nor bounded by its deadline (DESIGN.md §4), though code it calls sees
-    /// the deadline.
+    /// is neither one-way nor bounded by its deadline once it runs (DESIGN.md §4), though code
+    /// it calls sees the deadline, and a deadline already passed refuses it as any call.
     private nonisolated(nonsending) func callLocally(
         _ recipient: ActorID, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder,
         scope: CallScope, isOneWay: Bool
     ) async throws -> ArraySlice<UInt8> {
-        let now = System.monotonicNow
-        let deadline = deadline(now: now, scope: scope)
-        let budget = UInt64(max(1, deadline.duration(since: now).microseconds))
+        let (deadline, budget) = try deadlineAndBudget(scope: scope)
         let payload = try envelopePayload(recipient, target: target, invocation: &invocation, budgetMicroseconds: budget)
         let envelope: CallEnvelope
         do {
@@ -224,5 +223,9 @@ struct CallPayload {
     let wireStart: Int
 
     /// The payload as the receiver gets it (for calls that never leave the process).
-    var inWireOrder: [UInt8] { Array(bytes[wireStart...] + bytes[..<wireStart]) }
+    var inWireOrder: [UInt8] {
+        var ordered = Array(bytes[wireStart...])
+        ordered += bytes[..<wireStart]
+        return ordered
+    }
 }

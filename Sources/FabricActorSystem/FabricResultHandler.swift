@@ -10,35 +10,29 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
-    let connection: Connection?
-    let callID: UInt64
+    let destination: ReplyDestination
     let isOneWay: Bool
-    /// Where a loopback call's reply goes (nil for calls from the wire).
-    let localReply: LocalReply?
 
     init(system: FabricActorSystem, connection: Connection, callID: UInt64, isOneWay: Bool) {
         self.system = system
-        self.connection = connection
-        self.callID = callID
+        destination = .connection(connection, callID: callID)
         self.isOneWay = isOneWay
-        localReply = nil
     }
 
     init(system: FabricActorSystem, localReply: LocalReply, isOneWay: Bool) {
         self.system = system
-        connection = nil
-        callID = 0
+        destination = .local(localReply)
         self.isOneWay = isOneWay
-        self.localReply = localReply
     }
 
     private func sendReply(_ writePayload: (inout [UInt8]) -> Void) {
-        if let connection {
+        switch destination {
+        case .connection(let connection, let callID):
             connection.sendReply(messageID: callID, writePayload)
-        } else if let localReply {
+        case .local(let reply):
             var payload: [UInt8] = []
             writePayload(&payload)
-            localReply.payload = payload
+            reply.payload = payload
         }
     }
 
@@ -108,6 +102,13 @@ extension FabricActorSystem {
         }
         return FabricError(failure.code, failure.message, remoteType: failure.errorType)
     }
+}
+
+/// Where a call's outcome goes: back on the connection the call came from, under its id, or,
+/// for a loopback call, to the calling task.
+enum ReplyDestination: Sendable {
+    case connection(Connection, callID: UInt64)
+    case local(LocalReply)
 }
 
 /// The reply of a loopback call, written by its result handler in the calling task.

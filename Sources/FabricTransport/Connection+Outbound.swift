@@ -55,8 +55,8 @@ extension Connection {
     /// (`cancelledCalls`).
     package func cancelCall(_ callID: UInt64) {
         loop.execute { [self] in
-            if let call = pendingCalls.removeValue(forKey: callID) {
-                call.complete(.failure(FabricError(.cancelled, "the calling task was cancelled")))
+            if pendingCalls[callID] != nil {
+                failCancelled(callID)
                 closeIfDrained()
             } else {
                 outbound.withLock { $0.cancelledCalls.append(callID) }
@@ -114,13 +114,10 @@ extension Connection {
             return queue.cancelledCalls
         }
         for call in flushBatch.calls { register(call) }
-        for callID in cancelled {
-            pendingCalls.removeValue(forKey: callID)?.complete(
-                .failure(FabricError(.cancelled, "the calling task was cancelled")))
-        }
+        for callID in cancelled { failCancelled(callID) }
         writeBuffer.removeAll(keepingCapacity: true)
-        for message in flushBatch.control { frame(message, payload: message.payload, wireStart: message.wireStart) }
-        for message in flushBatch.user { frame(message, payload: message.payload, wireStart: message.wireStart) }
+        for message in flushBatch.control { frame(message) }
+        for message in flushBatch.user { frame(message) }
         flushBatch.removeAll()
         flushWriteBuffer()
         resumeSpaceWaiters()
@@ -140,7 +137,7 @@ extension Connection {
         if stream?.pendingWriteBytes == 0 { repliesSinceFlush = 0 }
         replyPayload.removeAll(keepingCapacity: true)
         writePayload(&replyPayload)
-        writeFrame(OutboundMessage(kind: .reply, messageID: messageID, payload: []), payload: replyPayload)
+        writeFrame(OutboundMessage(kind: .reply, messageID: messageID, payload: replyPayload))
         if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }
         sendEarlyIfManyReplies()
     }
@@ -156,17 +153,17 @@ extension Connection {
         stream.flushNow()
     }
 
-    /// Frames one message now, bypassing the queue (handshake and control replies on the loop).
+    /// Frames one message now, bypassing the queue (handshake, control and loop replies).
     func writeFrame(_ message: OutboundMessage) {
-        writeFrame(message, payload: message.payload, wireStart: message.wireStart)
-    }
-
-    /// Frames `message` with `payload` (its own, or a buffer kept for reuse) now.
-    private func writeFrame(_ message: OutboundMessage, payload: [UInt8], wireStart: Int = 0) {
         loop.assertInEventLoop()
         writeBuffer.removeAll(keepingCapacity: true)
-        frame(message, payload: payload, wireStart: wireStart)
+        frame(message)
         flushWriteBuffer()
+    }
+
+    private func failCancelled(_ callID: UInt64) {
+        pendingCalls.removeValue(forKey: callID)?.complete(
+            .failure(FabricError(.cancelled, "the calling task was cancelled")))
     }
 
     private func register(_ call: PendingCall) {
@@ -185,9 +182,10 @@ extension Connection {
         closeIfDrained()
     }
 
-    private func frame(_ message: OutboundMessage, payload bytes: [UInt8], wireStart: Int) {
+    private func frame(_ message: OutboundMessage) {
         let encoder = self.encoder
-        let outcome = bytes.withUnsafeBytes { payload -> WireError? in
+        let wireStart = message.wireStart
+        let outcome = message.payload.withUnsafeBytes { payload -> WireError? in
             do throws(WireError) {
                 try encoder.append(
                     kind: message.kind, priority: message.priority, messageID: message.messageID,

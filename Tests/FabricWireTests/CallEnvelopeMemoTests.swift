@@ -65,14 +65,19 @@ import Testing
         try arguments.append { _ in }
         struct Refused: Error {}
         #expect(throws: Refused.self) { try arguments.append { $0.append(9); throw Refused() } }
-        var viaList: [UInt8] = []
+        // As the sender builds a payload: the header appended after the arguments, then sent first.
+        let count = arguments.count
+        var payload = arguments.takeBytes()
+        let wireStart = payload.count
         var writer = try CallEnvelopeWriter(
-            recipient: Self.recipients[0], deadlineBudgetMicroseconds: 5, target: "t", genericSubstitutions: [], into: &viaList)
-        try writer.append(arguments, to: &viaList)
-        try writer.finish(&viaList)
+            recipient: Self.recipients[0], deadlineBudgetMicroseconds: 5, target: "t", genericSubstitutions: [], into: &payload)
+        try writer.recordArguments(count: count)
+        try writer.finish(&payload)
+        let inWireOrder = Array(payload[wireStart...]) + payload[..<wireStart]
         let direct = try Self.payload(
             CallEnvelope(recipient: Self.recipients[0], deadlineBudgetMicroseconds: 5, target: "t", arguments: [[1, 2, 3][...], [][...]]))
-        #expect(viaList == direct)
+        #expect(inWireOrder == direct)
+        #expect(arguments.count == 0 && arguments.bytes.isEmpty)
     }
 
     @Test func preEncodedArgumentsStopAtTheLimit() throws {

@@ -2,8 +2,9 @@ import FabricCore
 
 /// A call's arguments encoded before their envelope exists, already in the envelope's layout
 /// (each a 4-byte big-endian length, then its bytes): the invocation encoder records arguments
-/// before it learns the recipient and target, and `CallEnvelopeWriter.append(_:to:)` then puts
-/// them behind the envelope's header in one copy.
+/// before it learns the recipient and target. The sender then appends the header to the same
+/// array (`takeBytes`, `CallEnvelopeWriter.recordArguments(count:)`) and frames it first
+/// (`OutboundMessage.wireStart`).
 package struct CallArguments: Sendable {
     /// Every argument with its length prefix, back to back.
     package private(set) var bytes: [UInt8] = []

@@ -111,12 +111,6 @@ package struct CallEnvelopeWriter {
         argumentCount += 1
     }
 
-    /// Appends arguments encoded ahead (`CallArguments`) after the ones written so far.
-    package mutating func append(_ arguments: CallArguments, to buffer: inout [UInt8]) throws(WireError) {
-        try recordArguments(count: arguments.count)
-        buffer.append(contentsOf: arguments.bytes)
-    }
-
     /// Counts `count` arguments that are not in this buffer: a payload whose arguments were
     /// encoded before its header, and go on the wire after it (`OutboundMessage.wireStart`).
     package mutating func recordArguments(count: Int) throws(WireError) {
