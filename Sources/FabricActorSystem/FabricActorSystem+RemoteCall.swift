@@ -130,15 +130,19 @@ extension FabricActorSystem {
         let payload = try makePayload(budget)
         if connection.isBackPressured { try await connection.waitForSpace() }
         let callID = makeCallID()
-        let message = OutboundMessage(
+        // Handed over, not kept: this frame lives until the reply, and a payload array it still
+        // referred to could not go back to the pool once framed (`PayloadBufferPool`).
+        var message = Optional(OutboundMessage(
             kind: .call, priority: scope.priority.raw, messageID: callID, payload: payload.bytes,
-            wireStart: payload.wireStart)
+            wireStart: payload.wireStart))
+        _ = consume payload
         counters.add(.callsSent)
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 let call = PendingCall(callID: callID, deadline: deadline, continuation: continuation)
                 do {
-                    try connection.sendCall(message, call)
+                    precondition(message != nil, "a call's message is sent once")
+                    try connection.sendCall(message.take().unsafelyUnwrapped, call)
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -176,10 +180,12 @@ extension FabricActorSystem {
         if connection.isBackPressured { try await connection.waitForSpace() }
         let payload = try envelopePayload(recipient, target: target, invocation: &invocation, budgetMicroseconds: 0)
         counters.add(.callsSent)
+        let wireStart = payload.wireStart
+        // Handed over, not kept (see `callAndWait`).
         try connection.send(
             OutboundMessage(
-                kind: .oneway, priority: scope.priority.raw, messageID: makeCallID(), payload: payload.bytes,
-                wireStart: payload.wireStart))
+                kind: .oneway, priority: scope.priority.raw, messageID: makeCallID(),
+                payload: (consume payload).bytes, wireStart: wireStart))
     }
 
     /// A call to an actor of this node through a proxy: the runtime makes one when a

@@ -9,11 +9,13 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
 
     let system: FabricActorSystem
     var genericSubstitutions: [String] = []
-    /// The arguments, encoded as the envelope carries them.
-    var arguments = CallArguments()
+    /// The arguments, encoded as the envelope carries them, into an array a connection has
+    /// framed and given back (`PayloadBufferPool`).
+    var arguments: CallArguments
 
     init(system: FabricActorSystem) {
         self.system = system
+        self.arguments = CallArguments(buffer: system.transport.payloadBuffers.take())
     }
 
     public mutating func recordGenericSubstitution<T>(_ type: T.Type) throws {

@@ -122,6 +122,12 @@ public struct Limits: Sendable, Hashable {
     /// A connection keeps the arrays of its last flush for the next callers, unless a burst grew
     /// them past this many messages.
     public static let outboundBatchMessagesKeptMax = 1024
+    /// Payload arrays a transport keeps for the next calls' arguments once their messages are
+    /// framed (`PayloadBufferPool`): at most this many, …
+    public static let recycledPayloadBuffersMax = 1024
+    /// … each with at most this capacity (larger ones are freed): 1 MiB held at most. Small
+    /// calls are the ones whose cost is mostly their allocation.
+    public static let recycledPayloadBytesMax = 1024
     /// Output first allocated for a compressed frame that does not declare its size.
     public static let decompressionOutputBytesFirstGuess = 16 * 1024
     /// Characters of one coding-path component shown in an error message (dictionary keys

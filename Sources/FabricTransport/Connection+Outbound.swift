@@ -8,30 +8,39 @@ import FabricWire
 extension Connection {
     /// Queues a message for the peer. Fails with the close reason once the connection is closed,
     /// and with `rejected` when the queue is over `outboundQueueBytesMax`.
-    package func send(_ message: OutboundMessage) throws(FabricError) {
+    package func send(_ message: consuming OutboundMessage) throws(FabricError) {
         try enqueue(message, call: nil)
     }
 
     /// Queues a call's frame and registers its pending reply under the same lock, so the reply
     /// can never arrive before the call is known. The loop arms the deadline timer when it
     /// flushes the frame.
-    package func sendCall(_ message: OutboundMessage, _ call: PendingCall) throws(FabricError) {
+    package func sendCall(_ message: consuming OutboundMessage, _ call: PendingCall) throws(FabricError) {
         try enqueue(message, call: call)
     }
 
-    private func enqueue(_ message: OutboundMessage, call: PendingCall?) throws(FabricError) {
+    /// Takes the message over: the caller keeps no reference to its payload, so once framed
+    /// the array can go back to the transport's `PayloadBufferPool`.
+    private func enqueue(_ message: consuming OutboundMessage, call: PendingCall?) throws(FabricError) {
         // What the message holds in memory, not only what it will send: a small call's payload
         // array has room reserved for its envelope header (`Limits.callArgumentsBytesReserved`).
         let bytes = message.payload.capacity + FrameLayout.headerBytes
         let hardMax = limits.outboundQueueBytesMax
+        let isControl = message.isControl
+        var handedOver = Optional(message)
         let needsFlush = try outbound.withLock { queue throws(FabricError) -> Bool in
             if let reason = queue.closedReason { throw Self.callFailure(for: reason) }
-            guard queue.queuedBytes + bytes <= hardMax || message.isControl else {
+            guard queue.queuedBytes + bytes <= hardMax || isControl else {
                 throw FabricError.rejected("outbound queue to \(remoteNode?.name ?? "peer") is full (\(queue.queuedBytes) bytes)")
             }
             queue.queuedBytes += bytes
             queuedBytesHint.store(queue.queuedBytes, ordering: .relaxed)
-            if message.isControl { queue.control.append(message) } else { queue.user.append(message) }
+            precondition(handedOver != nil, "a message is queued once")
+            if isControl {
+                queue.control.append(handedOver.take().unsafelyUnwrapped)
+            } else {
+                queue.user.append(handedOver.take().unsafelyUnwrapped)
+            }
             if let call { queue.newCalls.append(call) }
             if queue.flushScheduled { return false }
             queue.flushScheduled = true
@@ -118,6 +127,7 @@ extension Connection {
         writeBuffer.removeAll(keepingCapacity: true)
         for message in flushBatch.control { frame(message) }
         for message in flushBatch.user { frame(message) }
+        transport.payloadBuffers.recycle(from: &flushBatch.user, spare: &recycledPayloads)
         flushBatch.removeAll()
         flushWriteBuffer()
         resumeSpaceWaiters()

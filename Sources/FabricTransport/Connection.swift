@@ -53,6 +53,9 @@ package final class Connection: @unchecked Sendable {
     @exclusivity(unchecked) var writeBuffer: [UInt8] = []
     /// What the flush being written took from the queue; empty between flushes (loop-confined).
     @exclusivity(unchecked) var flushBatch = OutboundBatch()
+    /// The list a flush gathers framed payloads into before handing them to the transport's
+    /// `PayloadBufferPool` (kept empty between flushes, with its capacity).
+    @exclusivity(unchecked) var recycledPayloads: [[UInt8]] = []
     /// Where `sendReply` has a reply's payload written, reused from reply to reply.
     @exclusivity(unchecked) var replyPayload: [UInt8] = []
     /// Replies written since the stream last sent (`sendEarlyIfManyReplies`).

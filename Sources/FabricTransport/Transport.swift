@@ -30,6 +30,8 @@ package final class Transport: @unchecked Sendable {
     /// `Limits.repliesPerEarlyFlush` as it applies here: 0 (off) when the process may only run on
     /// one CPU.
     let repliesPerEarlyFlush: Int
+    /// Framed calls' payload arrays, for the next calls' arguments (see there for why).
+    package let payloadBuffers = PayloadBufferPool()
 
     package init(configuration: TransportConfiguration, group: EventLoopGroup, log: @escaping LogSink) {
         self.configuration = configuration

@@ -235,6 +235,33 @@ import FabricTestKit
         #expect(cluster["a"].system.counters.value(.callsSent) == 6400)
     }
 
+    /// Calls encode their arguments into payload arrays that earlier calls' frames gave back
+    /// (`PayloadBufferPool`): callers at once, arguments of many lengths, each answer its own.
+    @Test func callsEncodedIntoRecycledPayloadsEachGetTheirOwnAnswer() async throws {
+        try await Self.withCluster { cluster in
+            let b = cluster["b"].system
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let a = cluster["a"].system
+            let remote = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+            let wrong = try await withThrowingTaskGroup(of: Int.self) { group in
+                for caller in 0..<16 {
+                    group.addTask {
+                        var wrong = 0
+                        for call in 0..<50 {
+                            // 1 to 300 characters: shorter arguments land in arrays that held longer ones.
+                            let name = String(repeating: Character(UnicodeScalar(UInt8(97 + caller))), count: 1 + (call * 37 + caller * 11) % 300)
+                            if try await remote.greet(Greeting(name: name, times: 1)) != ["hello \(name)"] { wrong += 1 }
+                        }
+                        return wrong
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(wrong == 0)
+            #expect(a.transport.payloadBuffers.count > 0, "framed payloads went back to the sender's pool")
+        }
+    }
+
     @Test func oneWayFloodsToALoopActorAreAllCountedAndTwoWayCallsStillPass() async throws {
         try await Self.withCluster { cluster in
             let b = cluster["b"].system

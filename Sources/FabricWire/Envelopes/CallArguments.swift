@@ -12,6 +12,12 @@ package struct CallArguments: Sendable {
 
     package init() {}
 
+    /// Starts with `buffer`'s capacity (an empty array from a pool) instead of allocating.
+    package init(buffer: [UInt8]) {
+        precondition(buffer.isEmpty, "an arguments buffer must start empty, not with \(buffer.count) bytes")
+        bytes = buffer
+    }
+
     /// Moves the encoded arguments out (the list is empty afterwards): the sender appends the
     /// envelope's header to the same array (`CallEnvelopeWriter.recordArguments(count:)`).
     package mutating func takeBytes() -> [UInt8] {
