@@ -13,6 +13,10 @@ import Synchronization
 ///
 /// Bounded: `Limits.recycledPayloadBuffersMax` arrays of at most
 /// `Limits.recycledPayloadBytesMax` bytes each; anything else is freed as before.
+///
+/// Never a point where threads wait: one pool serves every caller and loop of a transport, so
+/// both sides only try its lock, and when another thread holds it a caller allocates and a loop
+/// frees, as they would without the pool.
 package final class PayloadBufferPool: Sendable {
     private let buffers = Mutex<[[UInt8]]>([])
 
@@ -20,14 +24,14 @@ package final class PayloadBufferPool: Sendable {
 
     /// An empty array with room for a small call (`Limits.callArgumentsBytesReserved`).
     package func take() -> [UInt8] {
-        if let recycled = buffers.withLock({ $0.popLast() }) { return recycled }
+        if let recycled = buffers.withLockIfAvailable({ $0.popLast() }) ?? nil { return recycled }
         var fresh: [UInt8] = []
         fresh.reserveCapacity(Limits.callArgumentsBytesReserved)
         return fresh
     }
 
     /// Moves the payloads of `messages` that fit the bounds into the pool, emptied (their
-    /// messages are left with empty payloads). One lock for the whole batch.
+    /// messages are left with empty payloads). One try of the lock for the whole batch.
     package func recycle(from messages: inout [OutboundMessage], spare: inout [[UInt8]]) {
         precondition(spare.isEmpty, "spare buffer list holds \(spare.count) arrays")
         for index in messages.indices {
@@ -46,7 +50,8 @@ package final class PayloadBufferPool: Sendable {
             spare.append(payload)
         }
         guard !spare.isEmpty else { return }
-        buffers.withLock { pool in
+        // Dropped (freed) when another thread holds the lock.
+        _ = buffers.withLockIfAvailable { pool in
             let room = Limits.recycledPayloadBuffersMax - pool.count
             if room >= spare.count {
                 pool.append(contentsOf: spare)
