@@ -125,9 +125,11 @@ public struct Limits: Sendable, Hashable {
     /// Payload arrays a transport keeps for the next calls' arguments once their messages are
     /// framed (`PayloadBufferPool`): at most this many, …
     public static let recycledPayloadBuffersMax = 1024
-    /// … each with at most this capacity (larger ones are freed): 1 MiB held at most. Small
-    /// calls are the ones whose cost is mostly their allocation.
-    public static let recycledPayloadBytesMax = 1024
+    /// … each with at most this capacity (larger ones are freed): 512 KiB held at most. Small
+    /// calls are the ones whose cost is mostly their allocation; and a queued message counts
+    /// its array's capacity against the outbound queue's limits, so a small call in a recycled
+    /// array should not count much more than in a fresh one (`callArgumentsBytesReserved`).
+    public static let recycledPayloadBytesMax = 512
     /// Output first allocated for a compressed frame that does not declare its size.
     public static let decompressionOutputBytesFirstGuess = 16 * 1024
     /// Characters of one coding-path component shown in an error message (dictionary keys

@@ -9,14 +9,14 @@ extension Connection {
     /// Queues a message for the peer. Fails with the close reason once the connection is closed,
     /// and with `rejected` when the queue is over `outboundQueueBytesMax`.
     package func send(_ message: consuming OutboundMessage) throws(FabricError) {
-        try enqueue(message, call: nil)
+        try enqueue(consume message, call: nil)
     }
 
     /// Queues a call's frame and registers its pending reply under the same lock, so the reply
     /// can never arrive before the call is known. The loop arms the deadline timer when it
     /// flushes the frame.
     package func sendCall(_ message: consuming OutboundMessage, _ call: PendingCall) throws(FabricError) {
-        try enqueue(message, call: call)
+        try enqueue(consume message, call: call)
     }
 
     /// Takes the message over: the caller keeps no reference to its payload, so once framed
@@ -27,7 +27,7 @@ extension Connection {
         let bytes = message.payload.capacity + FrameLayout.headerBytes
         let hardMax = limits.outboundQueueBytesMax
         let isControl = message.isControl
-        var handedOver = Optional(message)
+        var handedOver = Optional(consume message)
         let needsFlush = try outbound.withLock { queue throws(FabricError) -> Bool in
             if let reason = queue.closedReason { throw Self.callFailure(for: reason) }
             guard queue.queuedBytes + bytes <= hardMax || isControl else {
@@ -253,17 +253,21 @@ extension Connection {
     /// Moves everything queued here (messages and their pending calls) to `other`, and closes
     /// this queue to new messages. Used when a connection is superseded before it carried them.
     func handOverQueue(to other: Connection) {
-        let (messages, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
+        let (taken, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
             queuedBytesHint.store(0, ordering: .relaxed)
             let taken = queue.takeMessages()
             return (taken.control + taken.user, taken.calls)
         }
+        var messages = consume taken
         var callsByID: [UInt64: PendingCall] = [:]
         for call in calls { callsByID[call.callID] = call }
-        for message in messages {
+        for index in messages.indices {
+            // Moved out of the array, so that the other connection holds the only reference.
+            var message = OutboundMessage(kind: .call, messageID: 0, payload: [])
+            swap(&message, &messages[index])
             let call = message.kind == .call ? callsByID.removeValue(forKey: message.messageID) : nil
             do {
-                if let call { try other.sendCall(message, call) } else { try other.send(message) }
+                if let call { try other.sendCall(consume message, call) } else { try other.send(consume message) }
             } catch {
                 call.map { failOnItsLoop($0, error) }
             }

@@ -19,12 +19,17 @@ import Synchronization
 /// frees, as they would without the pool.
 package final class PayloadBufferPool: Sendable {
     private let buffers = Mutex<[[UInt8]]>([])
+    /// Arrays `take()` handed out from the pool rather than fresh (tests and `perf` checks).
+    private let reused = Atomic<Int>(0)
 
     package init() {}
 
     /// An empty array with room for a small call (`Limits.callArgumentsBytesReserved`).
     package func take() -> [UInt8] {
-        if let recycled = buffers.withLockIfAvailable({ $0.popLast() }) ?? nil { return recycled }
+        if let recycled = buffers.withLockIfAvailable({ $0.popLast() }) ?? nil {
+            reused.add(1, ordering: .relaxed)
+            return recycled
+        }
         var fresh: [UInt8] = []
         fresh.reserveCapacity(Limits.callArgumentsBytesReserved)
         return fresh
@@ -64,4 +69,7 @@ package final class PayloadBufferPool: Sendable {
 
     /// Arrays waiting to be reused (tests).
     package var count: Int { buffers.withLock { $0.count } }
+
+    /// Arrays `take()` has handed out from the pool so far (tests).
+    package var reusedCount: Int { reused.load(ordering: .relaxed) }
 }

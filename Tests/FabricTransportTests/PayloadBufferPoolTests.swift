@@ -39,6 +39,20 @@ import Testing
         #expect(reused.isEmpty)
         #expect(address(of: reused) == original)
         #expect(pool.count == 0)
+        #expect(pool.reusedCount == 1)
+    }
+
+    /// The pool's own fresh arrays fit its bounds, so every small call's array can come back.
+    @Test func aFreshArrayFromThePoolCanComeBack() {
+        let pool = PayloadBufferPool()
+        var payload = pool.take()
+        payload.append(contentsOf: repeatElement(7, count: 100))
+        var messages = [OutboundMessage(kind: .call, messageID: 1, payload: payload)]
+        payload = []
+        var spare: [[UInt8]] = []
+        pool.recycle(from: &messages, spare: &spare)
+        #expect(pool.count == 1)
+        #expect(pool.reusedCount == 0)
     }
 
     @Test func payloadsOutsideTheBoundsAreLeftToTheirMessages() {
@@ -47,13 +61,26 @@ import Testing
         small.reserveCapacity(3)
         var messages = [
             OutboundMessage(kind: .call, messageID: 1, payload: small),
-            message(capacity: Limits.recycledPayloadBytesMax * 2, count: 100),
+            message(capacity: Limits.recycledPayloadBytesMax + 1, count: 100),
+            message(capacity: Limits.recycledPayloadBytesMax * 4, count: 100),
         ]
         var spare: [[UInt8]] = []
         pool.recycle(from: &messages, spare: &spare)
         #expect(pool.count == 0)
         #expect(messages[0].payload == [1, 2, 3])
         #expect(messages[1].payload.count == 100)
+        #expect(messages[2].payload.count == 100)
+    }
+
+    @Test func oneBatchGivesAtMostTheLimit() {
+        let pool = PayloadBufferPool()
+        var spare: [[UInt8]] = []
+        var messages = (0..<(Limits.recycledPayloadBuffersMax + 5)).map { _ in
+            message(capacity: Limits.callArgumentsBytesReserved)
+        }
+        pool.recycle(from: &messages, spare: &spare)
+        #expect(pool.count == Limits.recycledPayloadBuffersMax)
+        #expect(messages.suffix(5).allSatisfy { $0.payload.count == 10 }, "past the limit, payloads stay with their messages")
     }
 
     @Test func thePoolHoldsAtMostItsLimit() {
@@ -68,8 +95,9 @@ import Testing
         #expect(pool.count == Limits.recycledPayloadBuffersMax)
     }
 
-    /// An array someone else still refers to is not pooled: the pool hands out only memory
-    /// no one else can read or write.
+    /// An array someone else still refers to is not pooled (the pool would otherwise keep the
+    /// fresh buffer that emptying a shared array allocates); its other owner's bytes stay as
+    /// they were.
     @Test func aPayloadStillSharedElsewhereIsNotPooled() {
         let pool = PayloadBufferPool()
         var messages = [
