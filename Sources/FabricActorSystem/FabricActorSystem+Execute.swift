@@ -4,25 +4,27 @@ import FabricReactor
 import FabricTransport
 import FabricWire
 
-/// What the runtime needs to run one checked call: only these parts of its envelope and route
-/// travel to the call's task (each field copied is a retain and a release per call).
+/// What the runtime needs to run one checked call: its envelope, moved in whole (copying its
+/// fields out was a retain each, and releasing the envelope a release each, per call), and
+/// what the route decided about its target. Travels to the call's task by moves, not copies.
 struct PreparedCall: Sendable {
-    let target: String
-    let genericSubstitutions: [String]
-    let arguments: ArgumentSlices
+    let envelope: CallEnvelope
+    /// The frame's message id: what a reply answers (0 for a call that is not from the wire).
+    let callID: UInt64
     /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
     let signature: TargetInvoker.Signature?
     /// A `@Resolvable` protocol's requirement: its one generic substitution (`Self`) is the
     /// recipient's own type, whatever the sender named.
     let substitutesRecipient: Bool
 
-    init(_ envelope: CallEnvelope, _ route: TargetRoute) {
-        target = envelope.target
-        genericSubstitutions = envelope.genericSubstitutions
-        arguments = envelope.arguments
+    init(_ envelope: consuming CallEnvelope, _ route: borrowing TargetRoute, callID: UInt64) {
+        self.envelope = envelope
+        self.callID = callID
         signature = route.signature
         substitutesRecipient = route.verdict == .protocolRequirement
     }
+
+    var target: String { envelope.target }
 }
 
 /// A two-way call on its way to its task.
@@ -43,8 +45,8 @@ extension FabricActorSystem {
     /// executor in every nonisolated async function on the way (the closure, `whenLocal`, …),
     /// and the runtime makes each such switch a trip through the run queue: seven per call,
     /// counted with uprobes on `swift_task_switch`/`swift_task_enqueue`.
-    func startOnLoopActor(_ actor: any DistributedActor, _ call: InboundCall, connection: Connection) {
-        LoopIsolation.startCall(startCallTask, self, actor, call, connection)
+    func startOnLoopActor(_ actor: any DistributedActor, _ call: consuming InboundCall, connection: Connection) {
+        LoopIsolation.startCall(startCallTask, self, actor, consume call, connection)
     }
 
     /// Starts the call on the loop that read it, with no hop until the actor's own executor.
@@ -75,10 +77,10 @@ extension FabricActorSystem {
     /// Runs one call through the runtime, by its cached signature where there is one; any
     /// failure to dispatch becomes a failure reply.
     nonisolated(nonsending) func execute(
-        actor: any DistributedActor, _ call: PreparedCall, handler: FabricResultHandler
+        actor: any DistributedActor, _ call: borrowing PreparedCall, handler: FabricResultHandler
     ) async {
         var decoder = FabricInvocationDecoder(
-            system: self, call: call, recipientType: call.substitutesRecipient ? type(of: actor) : nil)
+            system: self, envelope: call.envelope, recipientType: call.substitutesRecipient ? type(of: actor) : nil)
         do {
             if usesCachedTargets, let signature = call.signature {
                 try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)
@@ -108,17 +110,19 @@ extension FabricActorSystem {
 /// written out rather than shared with `runTwoWay` through a `nonisolated(nonsending)` helper:
 /// that helper cost one more run-queue trip per call (3 instead of 2, counted with uprobes).
 private func startCallTask(
-    _ system: FabricActorSystem, isolatedTo actor: isolated any DistributedActor, _ call: InboundCall,
+    _ system: FabricActorSystem, isolatedTo actor: isolated any DistributedActor, _ call: consuming InboundCall,
     connection: Connection
 ) {
-    startOpenedCallTask(system, isolatedTo: actor, call, connection: connection)
+    startOpenedCallTask(system, isolatedTo: actor, consume call, connection: connection)
 }
 
-/// Generic over the actor's type so that the closure's isolation is a concrete actor's.
+/// Generic over the actor's type so that the closure's isolation is a concrete actor's. The
+/// call moves into the task's closure (a copy there was a retain per reference it holds).
 private func startOpenedCallTask<A: DistributedActor>(
-    _ system: FabricActorSystem, isolatedTo actor: isolated A, _ call: InboundCall,
+    _ system: FabricActorSystem, isolatedTo actor: isolated A, _ call: consuming InboundCall,
     connection: Connection
 ) {
+    let call = consume call
     Task.immediate(executorPreference: connection.loop) {
         _ = actor
         await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {

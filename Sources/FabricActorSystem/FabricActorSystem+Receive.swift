@@ -38,7 +38,7 @@ extension FabricActorSystem: TransportDelegate {
         }
         if isOneWay {
             deliverOneWay(
-                OneWayDelivery(call: PreparedCall(envelope, route), callID: frame.messageID), to: actor,
+                PreparedCall(consume envelope, route, callID: frame.messageID), to: actor,
                 runsOnLoop: recipient.runsOnLoop, state: state, connection: connection)
             return
         }
@@ -54,9 +54,10 @@ extension FabricActorSystem: TransportDelegate {
             system: self, connection: connection, callID: frame.messageID, isOneWay: false)
         // The budget counts from when the frame was read (this turn), not from now.
         let deadline = connection.loop.turnStarted + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
-        let inbound = InboundCall(call: PreparedCall(envelope, route), handler: handler, deadline: deadline)
+        let inbound = InboundCall(
+            call: PreparedCall(consume envelope, route, callID: frame.messageID), handler: handler, deadline: deadline)
         if recipient.runsOnLoop {
-            startOnLoopActor(actor, inbound, connection: connection)
+            startOnLoopActor(actor, consume inbound, connection: connection)
         } else {
             runTwoWay(actor: actor, inbound, connection: connection)
         }

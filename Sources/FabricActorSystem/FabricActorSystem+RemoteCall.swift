@@ -213,7 +213,7 @@ extension FabricActorSystem {
         let reply = LocalReply()
         let handler = FabricResultHandler(system: self, localReply: reply, isOneWay: isOneWay)
         await CallContext.$current.withValue(CallScope(deadline: deadline)) {
-            await executeOnActor(actor, PreparedCall(envelope, route), handler: handler)
+            await executeOnActor(actor, PreparedCall(envelope, route, callID: 0), handler: handler)
         }
         if isOneWay { return [] }
         guard let bytes = reply.payload else {

@@ -58,10 +58,10 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
     /// the one substitution (`Self`) the stub recorded (`TargetValidator` checked the conformance).
     private let recipientType: (any Any.Type)?
 
-    init(system: FabricActorSystem, call: PreparedCall, recipientType: (any Any.Type)? = nil) {
+    init(system: FabricActorSystem, envelope: borrowing CallEnvelope, recipientType: (any Any.Type)? = nil) {
         self.system = system
-        self.genericSubstitutions = call.genericSubstitutions
-        self.arguments = call.arguments
+        self.genericSubstitutions = envelope.genericSubstitutions
+        self.arguments = envelope.arguments
         self.recipientType = recipientType
     }
 

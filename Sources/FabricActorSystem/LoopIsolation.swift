@@ -15,20 +15,20 @@ import FabricTransport
 /// has checked that the actor's executor is that loop (`InboundRecipient.runsOnLoop`); the two
 /// function types differ only in the `isolated` annotation.
 enum LoopIsolation {
-    typealias CallStart = (FabricActorSystem, any DistributedActor, InboundCall, Connection) -> Void
-    typealias DrainStart = (FabricActorSystem, any DistributedActor, OneWayDelivery, MailboxDrain) -> Void
+    typealias CallStart = (FabricActorSystem, any DistributedActor, consuming InboundCall, Connection) -> Void
+    typealias DrainStart = (FabricActorSystem, any DistributedActor, [PreparedCall?], MailboxDrain) -> Void
 
     static func startCall(
-        _ start: @escaping (FabricActorSystem, isolated any DistributedActor, InboundCall, Connection) -> Void,
-        _ system: FabricActorSystem, _ actor: any DistributedActor, _ call: InboundCall, _ connection: Connection
+        _ start: @escaping (FabricActorSystem, isolated any DistributedActor, consuming InboundCall, Connection) -> Void,
+        _ system: FabricActorSystem, _ actor: any DistributedActor, _ call: consuming InboundCall, _ connection: Connection
     ) {
         connection.loop.assertInEventLoop()
-        unsafeBitCast(start, to: CallStart.self)(system, actor, call, connection)
+        unsafeBitCast(start, to: CallStart.self)(system, actor, consume call, connection)
     }
 
     static func startDrain(
-        _ start: @escaping (FabricActorSystem, isolated any DistributedActor, OneWayDelivery, MailboxDrain) -> Void,
-        _ system: FabricActorSystem, _ actor: any DistributedActor, _ first: OneWayDelivery, _ drain: MailboxDrain
+        _ start: @escaping (FabricActorSystem, isolated any DistributedActor, [PreparedCall?], MailboxDrain) -> Void,
+        _ system: FabricActorSystem, _ actor: any DistributedActor, _ first: [PreparedCall?], _ drain: MailboxDrain
     ) {
         drain.connection.loop.assertInEventLoop()
         unsafeBitCast(start, to: DrainStart.self)(system, actor, first, drain)

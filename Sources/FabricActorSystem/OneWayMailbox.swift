@@ -3,21 +3,18 @@ import FabricCore
 import FabricTransport
 import FabricWire
 
-/// One one-way call waiting to run. Its recipient is its mailbox's. A value: a batch moves
-/// between the mailbox and its drain task by swapping arrays, never by copying entries.
-struct OneWayDelivery: Sendable {
-    let call: PreparedCall
-    let callID: UInt64
-}
-
 /// The one-way calls from one connection to one recipient, in arrival order, drained by one
 /// task that exists only while there is work. A task per message would let the scheduler reorder
 /// them; one task per connection would let a slow recipient hold up the others.
 ///
 /// Loop-confined: calls arrive on the connection's loop, and the drain task prefers that loop
-/// as its executor, so it takes each batch there too. No lock.
+/// as its executor, so it takes each batch there too. No lock. Calls move from the receive path
+/// into the queue, from the queue into a batch (arrays swapped) and out of the batch into the
+/// runtime call: never copied (a copy of a call is a retain per reference it holds).
 final class OneWayMailbox: @unchecked Sendable {
-    @exclusivity(unchecked) var queue: [OneWayDelivery] = []
+    /// Optionals so that each call can be moved out in place (`take()`); a batch's emptied
+    /// slots are then dropped with no reference left to release.
+    @exclusivity(unchecked) var queue: [PreparedCall?] = []
     /// Whether this mailbox asked its connection to stop reading.
     @exclusivity(unchecked) var holdsReading = false
 }
@@ -28,16 +25,17 @@ extension FabricActorSystem {
     /// the batch, so TCP slows the sender; past `Limits.oneWayMailboxDepthMax` (frames decoded
     /// from one read before the hold) the call is dropped and counted.
     func deliverOneWay(
-        _ delivery: OneWayDelivery, to actor: any DistributedActor, runsOnLoop: Bool, state: InboundCallState,
-        connection: Connection
+        _ call: consuming PreparedCall, to actor: any DistributedActor, runsOnLoop: Bool,
+        state: InboundCallState, connection: Connection
     ) {
         let key = ObjectIdentifier(actor)
+        var pending = Optional(consume call)
         if let mailbox = state.mailboxes[key] {
             guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
                 counters.add(.oneWayErrors)
                 return
             }
-            mailbox.queue.append(delivery)
+            mailbox.queue.append(pending.take())
             if !mailbox.holdsReading, mailbox.queue.count >= Limits.oneWayMailboxHoldDepth {
                 mailbox.holdsReading = true
                 connection.holdReading()
@@ -47,12 +45,13 @@ extension FabricActorSystem {
         let mailbox = OneWayMailbox()
         state.mailboxes[key] = mailbox
         let drain = MailboxDrain(mailbox: mailbox, key: key, state: state, connection: connection)
+        let first = [pending.take()]
         if runsOnLoop {
-            startDrainOnLoopActor(actor, first: delivery, drain)
+            startDrainOnLoopActor(actor, first: first, drain)
             return
         }
         Task(executorPreference: connection.loop) {
-            var batch = [delivery]
+            var batch = first
             repeat {
                 await self.runOneWayBatch(batch, on: actor, connection: connection)
                 batch.removeAll(keepingCapacity: true)
@@ -62,31 +61,39 @@ extension FabricActorSystem {
 
     /// The drain task of a recipient whose executor is the connection's loop starts isolated to
     /// it (see `startOnLoopActor`): no switch of executor per batch or per call.
-    private func startDrainOnLoopActor(_ actor: any DistributedActor, first: OneWayDelivery, _ drain: MailboxDrain) {
+    private func startDrainOnLoopActor(_ actor: any DistributedActor, first: [PreparedCall?], _ drain: MailboxDrain) {
         LoopIsolation.startDrain(startDrainTask, self, actor, first, drain)
     }
 
     /// Runs a batch for one recipient inside its isolation: one hop to the actor and one back
     /// per batch, where calling each target from outside would hop twice per call.
-    private func runOneWayBatch(_ batch: [OneWayDelivery], on actor: some DistributedActor, connection: Connection) async {
+    /// (A recipient on another executor; each call is copied out of the batch here.)
+    private func runOneWayBatch(_ batch: [PreparedCall?], on actor: some DistributedActor, connection: Connection) async {
         _ = await actor.whenLocal { isolatedActor in
-            await self.runOneWayCalls(batch, on: isolatedActor, connection: connection)
+            for case let call? in batch {
+                let handler = FabricResultHandler(
+                    system: self, connection: connection, callID: call.callID, isOneWay: true)
+                await self.execute(actor: isolatedActor, call, handler: handler)
+            }
         }
     }
 
-    /// Runs a batch's calls in order, wherever the caller runs (its isolation is kept).
+    /// Runs a batch's calls in order, wherever the caller runs (its isolation is kept), moving
+    /// each out of the batch; the batch is left empty with its capacity.
     fileprivate nonisolated(nonsending) func runOneWayCalls(
-        _ batch: [OneWayDelivery], on actor: any DistributedActor, connection: Connection
+        _ batch: inout [PreparedCall?], on actor: any DistributedActor, connection: Connection
     ) async {
-        for next in batch {
-            let handler = FabricResultHandler(system: self, connection: connection, callID: next.callID, isOneWay: true)
-            await execute(actor: actor, next.call, handler: handler)
+        for index in batch.indices {
+            guard let call = batch[index].take() else { continue }
+            let handler = FabricResultHandler(system: self, connection: connection, callID: call.callID, isOneWay: true)
+            await execute(actor: actor, consume call, handler: handler)
         }
+        batch.removeAll(keepingCapacity: true)
     }
 
     /// Moves everything queued in `mailbox` into `batch`; false (and the mailbox removed) when
     /// it is empty. Lets the connection read again if the mailbox held it.
-    fileprivate func takeOneWayBatch(_ drain: MailboxDrain, into batch: inout [OneWayDelivery]) -> Bool {
+    fileprivate func takeOneWayBatch(_ drain: MailboxDrain, into batch: inout [PreparedCall?]) -> Bool {
         let mailbox = drain.mailbox, connection = drain.connection
         connection.loop.assertInEventLoop()
         guard !mailbox.queue.isEmpty else {
@@ -114,7 +121,7 @@ struct MailboxDrain: @unchecked Sendable {
 /// The drain task of a mailbox whose recipient runs on the connection's loop, started isolated
 /// to it: its batches run with no switch of executor per batch or per call.
 private func startDrainTask(
-    _ system: FabricActorSystem, isolatedTo actor: isolated any DistributedActor, first: OneWayDelivery,
+    _ system: FabricActorSystem, isolatedTo actor: isolated any DistributedActor, first: [PreparedCall?],
     _ drain: MailboxDrain
 ) {
     startOpenedDrainTask(system, isolatedTo: actor, first: first, drain)
@@ -122,14 +129,14 @@ private func startDrainTask(
 
 /// Generic over the actor's type so that the closure's isolation is a concrete actor's.
 private func startOpenedDrainTask<A: DistributedActor>(
-    _ system: FabricActorSystem, isolatedTo actor: isolated A, first: OneWayDelivery,
+    _ system: FabricActorSystem, isolatedTo actor: isolated A, first: [PreparedCall?],
     _ drain: MailboxDrain
 ) {
     Task {
         await withTaskExecutorPreference(drain.connection.loop, isolation: actor.asLocalActor) {
-            var batch = [first]
+            var batch = first
             repeat {
-                await system.runOneWayCalls(batch, on: actor, connection: drain.connection)
+                await system.runOneWayCalls(&batch, on: actor, connection: drain.connection)
                 batch.removeAll(keepingCapacity: true)
             } while system.takeOneWayBatch(drain, into: &batch)
         }

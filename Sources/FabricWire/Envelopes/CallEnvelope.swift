@@ -32,6 +32,18 @@ package struct CallEnvelope: Hashable, Sendable {
         self.arguments = ArgumentSlices(arguments)
     }
 
+    /// An envelope with its arguments already sliced (a decoded one).
+    init(
+        recipient: ActorID, deadlineBudgetMicroseconds: UInt64, target: String, genericSubstitutions: [String],
+        argumentSlices: ArgumentSlices
+    ) {
+        self.recipient = recipient
+        self.deadlineBudgetMicroseconds = deadlineBudgetMicroseconds
+        self.target = target
+        self.genericSubstitutions = genericSubstitutions
+        self.arguments = argumentSlices
+    }
+
     /// Appends the envelope to `buffer` (through `CallEnvelopeWriter`); `limitExceeded` or
     /// `malformed` for a target, substitution list or argument list the receiver would reject,
     /// with `buffer` left as it was.
@@ -72,11 +84,9 @@ package struct CallEnvelope: Hashable, Sendable {
             let substitutions = try readSubstitutions(from: &reader)
             let arguments = try readArguments(from: &reader, of: payload, base: base)
             try reader.expectEnd()
-            var envelope = CallEnvelope(
+            return CallEnvelope(
                 recipient: recipient, deadlineBudgetMicroseconds: budget, target: target,
-                genericSubstitutions: substitutions)
-            envelope.arguments = arguments
-            return envelope
+                genericSubstitutions: substitutions, argumentSlices: arguments)
         }
     }
 
@@ -108,7 +118,7 @@ package struct CallEnvelope: Hashable, Sendable {
     private static func readSubstitutions(from reader: inout WireReader) throws(WireError) -> [String] {
         let count = try reader.readCount(max: Limits.genericSubstitutionsMax, minimumItemBytes: 2)
         var substitutions: [String] = []
-        substitutions.reserveCapacity(count)
+        if count > 0 { substitutions.reserveCapacity(count) }
         for _ in 0..<count {
             let name = try reader.readString(maxBytes: Limits.typeNameBytesMax)
             try CallEnvelopeWriter.checkTypeName(name)
@@ -117,8 +127,9 @@ package struct CallEnvelope: Hashable, Sendable {
         return substitutions
     }
 
-    /// Reads the argument count (2 bytes BE) and each argument's length (4 bytes BE), and
-    /// slices each argument out of `payload` (whose first byte is at `base`) without copying.
+    /// Reads the argument count (2 bytes BE) and checks each argument's length (4 bytes BE)
+    /// against what is left; the arguments stay where they are, one slice of `payload` (whose
+    /// first byte is at `base`) with their lengths, without copying.
     private static func readArguments(
         from reader: inout WireReader, of payload: ArraySlice<UInt8>, base: Int
     ) throws(WireError) -> ArgumentSlices {
@@ -127,13 +138,11 @@ package struct CallEnvelope: Hashable, Sendable {
             throw WireError(.limitExceeded, "\(count) arguments, over the limit of \(Limits.argumentsMax)")
         }
         try reader.require(count * CallEnvelopeWriter.argumentLengthBytes)
-        var arguments = ArgumentSlices()
-        arguments.reserveCapacity(count)
+        let start = reader.offset
         for _ in 0..<count {
             let length = Int(try reader.readBigEndian(UInt32.self))
-            let range = try reader.readRange(count: length)
-            arguments.append(payload[(base + range.lowerBound)..<(base + range.upperBound)])
+            _ = try reader.readRange(count: length)
         }
-        return arguments
+        return ArgumentSlices(prefixedIn: payload[(base + start)..<(base + reader.offset)], count: count)
     }
 }
