@@ -56,7 +56,17 @@ extension FabricActorSystem: TransportDelegate {
         let deadline = connection.loop.turnStarted + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         let inbound = InboundCall(
             call: PreparedCall(consume envelope, route, callID: frame.messageID), handler: handler, deadline: deadline)
-        if recipient.runsOnLoop {
+        if let mailbox = activeMailbox(for: actor, state: state) {
+            // One-way calls for this actor from this connection are ahead of it: it starts after them.
+            guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
+                connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+                refuse(
+                    frame.messageID, on: connection, isOneWay: false,
+                    FabricError.rejected("\(mailbox.queue.count) calls are waiting for this actor on this connection"))
+                return
+            }
+            queueBehindOneWayCalls(inbound, in: mailbox, connection: connection)
+        } else if recipient.runsOnLoop {
             startOnLoopActor(actor, consume inbound, connection: connection)
         } else {
             runTwoWay(actor: actor, inbound, connection: connection)

@@ -16,7 +16,7 @@ import FabricTransport
 /// function types differ only in the `isolated` annotation.
 enum LoopIsolation {
     typealias CallStart = (FabricActorSystem, any DistributedActor, consuming InboundCall, Connection) -> Void
-    typealias DrainStart = (FabricActorSystem, any DistributedActor, [PreparedCall?], MailboxDrain) -> Void
+    typealias DrainStart = (FabricActorSystem, any DistributedActor, [MailboxEntry?], MailboxDrain) -> Void
 
     static func startCall(
         _ start: @escaping (FabricActorSystem, isolated any DistributedActor, consuming InboundCall, Connection) -> Void,
@@ -27,8 +27,8 @@ enum LoopIsolation {
     }
 
     static func startDrain(
-        _ start: @escaping (FabricActorSystem, isolated any DistributedActor, [PreparedCall?], MailboxDrain) -> Void,
-        _ system: FabricActorSystem, _ actor: any DistributedActor, _ first: [PreparedCall?], _ drain: MailboxDrain
+        _ start: @escaping (FabricActorSystem, isolated any DistributedActor, [MailboxEntry?], MailboxDrain) -> Void,
+        _ system: FabricActorSystem, _ actor: any DistributedActor, _ first: [MailboxEntry?], _ drain: MailboxDrain
     ) {
         drain.connection.loop.assertInEventLoop()
         unsafeBitCast(start, to: DrainStart.self)(system, actor, first, drain)
