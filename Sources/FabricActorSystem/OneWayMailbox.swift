@@ -77,9 +77,11 @@ extension FabricActorSystem {
 
     /// Queues a two-way call behind the one-way calls ahead of it in `mailbox`; the caller has
     /// checked `Limits.oneWayMailboxDepthMax`.
+    /// It does not count towards holding the connection's reads: the replies that a suspended
+    /// one-way call may be waiting for come in on the same connection (two-way calls are bounded
+    /// by `inboundCallsPerConnectionMax` instead).
     func queueBehindOneWayCalls(_ call: consuming InboundCall, in mailbox: OneWayMailbox, connection: Connection) {
         mailbox.queue.append(.twoWay(call))
-        holdReadingIfDeep(mailbox, connection: connection)
     }
 
     private func holdReadingIfDeep(_ mailbox: OneWayMailbox, connection: Connection) {
@@ -99,7 +101,7 @@ extension FabricActorSystem {
     /// per batch, where calling each target from outside would hop twice per call.
     /// (A recipient on another executor; each call is copied out of the batch here.)
     private func runOneWayBatch(_ batch: [MailboxEntry?], on actor: some DistributedActor, connection: Connection) async {
-        _ = await actor.whenLocal { isolatedActor in
+        let ran: Bool? = await actor.whenLocal { isolatedActor in
             for case let entry? in batch {
                 switch entry {
                 case .oneWay(let call):
@@ -111,7 +113,10 @@ extension FabricActorSystem {
                     self.runTwoWay(actor: isolatedActor, inbound, connection: connection)
                 }
             }
+            return true
         }
+        // The recipient came from the local registry; a queued two-way call must not go unanswered.
+        precondition(ran != nil, "the recipient of a one-way batch is not local")
     }
 
     /// Runs a batch's calls in order, wherever the caller runs (its isolation is kept), moving

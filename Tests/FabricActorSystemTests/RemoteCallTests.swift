@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import FabricTestKit
 @testable import Fabric
@@ -287,6 +288,41 @@ import FabricTestKit
             // Two-way calls with no one-way calls ahead still run at once, in parallel: the
             // concurrent-callers test above covers them; here, a plain call after the drain ended.
             #expect(try await log.twice(21) == 42)
+        }
+    }
+
+    /// The order holds when the one-way call ahead suspends: the ask waits for it (the
+    /// documented cost), then sees it; and the connection keeps serving other actors meanwhile.
+    @Test func aTwoWayCallWaitsForASuspendedOneWayCallAheadOfIt() async throws {
+        try await Self.withCluster { cluster in
+            let a = cluster["a"].system, b = cluster["b"].system
+            let loopGate = TestGate(), defaultGate = TestGate()
+            try b.make(name: "gated-loop") { GatedLoopLog(actorSystem: b, gate: loopGate) }
+            try b.make(name: "gated") { GatedLog(actorSystem: b, gate: defaultGate) }
+            _ = try b.make(name: "greeter") { Greeter(actorSystem: b) }
+            let loopLog = try GatedLoopLog.resolve(id: .wellKnown("gated-loop", on: NodeId("b")), using: a)
+            let log = try GatedLog.resolve(id: .wellKnown("gated", on: NodeId("b")), using: a)
+            let greeter = try Greeter.resolve(id: .wellKnown("greeter", on: NodeId("b")), using: a)
+            let cases: [(gate: TestGate, append: @Sendable (Int) async throws -> Void, all: @Sendable () async throws -> [Int])] = [
+                (loopGate, { try await loopLog.appendWhenOpen($0) }, { try await loopLog.all() }),
+                (defaultGate, { try await log.appendWhenOpen($0) }, { try await log.all() }),
+            ]
+            for (gate, append, all) in cases {
+                try await withCallOptions(oneWay: true) { try await append(1) }
+                let answered = Atomic<Bool>(false)
+                let ask = Task {
+                    let values = try await all()
+                    answered.store(true, ordering: .relaxed)
+                    return values
+                }
+                // Other actors on the same connection are served while the ask waits.
+                #expect(try await greeter.greet(Greeting(name: "z", times: 1)) == ["hello z"])
+                try await Task.sleep(for: .milliseconds(200))
+                let answeredEarly = answered.load(ordering: .relaxed)
+                #expect(!answeredEarly, "the ask waits for the one-way call ahead of it")
+                gate.open()
+                #expect(try await ask.value == [1])
+            }
         }
     }
 

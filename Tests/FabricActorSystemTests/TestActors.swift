@@ -107,3 +107,68 @@ final class PeerEventLog: Sendable {
         }
     }
 }
+
+/// A gate a test opens: code that waits on it stays suspended until then.
+final class TestGate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.isOpen { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// A log whose one-way appends can be held at a gate (a default actor).
+distributed actor GatedLog {
+    typealias ActorSystem = FabricActorSystem
+    private let gate: TestGate
+    private var values: [Int] = []
+
+    init(actorSystem: ActorSystem, gate: TestGate) {
+        self.actorSystem = actorSystem
+        self.gate = gate
+    }
+
+    distributed func appendWhenOpen(_ value: Int) async {
+        await gate.wait()
+        values.append(value)
+    }
+
+    distributed func all() -> [Int] { values }
+}
+
+/// The same on the connection's loop.
+distributed actor GatedLoopLog {
+    typealias ActorSystem = FabricActorSystem
+    private let gate: TestGate
+    private var values: [Int] = []
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { actorSystem.loopExecutor(for: id) }
+
+    init(actorSystem: ActorSystem, gate: TestGate) {
+        self.actorSystem = actorSystem
+        self.gate = gate
+    }
+
+    distributed func appendWhenOpen(_ value: Int) async {
+        await gate.wait()
+        values.append(value)
+    }
+
+    distributed func all() -> [Int] { values }
+}
