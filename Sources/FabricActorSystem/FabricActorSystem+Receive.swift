@@ -65,7 +65,7 @@ extension FabricActorSystem: TransportDelegate {
                     FabricError.rejected("\(mailbox.queue.count) calls are waiting for this actor on this connection"))
                 return
             }
-            queueBehindOneWayCalls(inbound, in: mailbox, connection: connection)
+            queueBehindOneWayCalls(inbound, in: mailbox)
         } else if recipient.runsOnLoop {
             startOnLoopActor(actor, consume inbound, connection: connection)
         } else {

@@ -204,7 +204,7 @@ extension FabricActorSystem {
         do {
             envelope = try CallEnvelope.decode(payload.inWireOrder[...])
         } catch {
-            throw FabricError.serialization("cannot encode the call: \(error)")
+            throw FabricError.serialization("cannot decode the call it encoded: \(error)")
         }
         let actor = try localActor(recipient)
         let actorType = type(of: actor)

@@ -70,9 +70,10 @@ extension FabricActorSystem {
     }
 
     /// The mailbox of `actor`'s one-way calls from this connection while it has a drain task
-    /// (calls queued or running), else nil.
+    /// (calls queued or running), else nil. Asked for every two-way call: no lookup while the
+    /// connection has no one-way calls in flight at all.
     func activeMailbox(for actor: any DistributedActor, state: InboundCallState) -> OneWayMailbox? {
-        state.mailboxes[ObjectIdentifier(actor)]
+        state.mailboxes.isEmpty ? nil : state.mailboxes[ObjectIdentifier(actor)]
     }
 
     /// Queues a two-way call behind the one-way calls ahead of it in `mailbox`; the caller has
@@ -80,7 +81,7 @@ extension FabricActorSystem {
     /// It does not count towards holding the connection's reads: the replies that a suspended
     /// one-way call may be waiting for come in on the same connection (two-way calls are bounded
     /// by `inboundCallsPerConnectionMax` instead).
-    func queueBehindOneWayCalls(_ call: consuming InboundCall, in mailbox: OneWayMailbox, connection: Connection) {
+    func queueBehindOneWayCalls(_ call: consuming InboundCall, in mailbox: OneWayMailbox) {
         mailbox.queue.append(.twoWay(call))
     }
 
@@ -99,30 +100,24 @@ extension FabricActorSystem {
 
     /// Runs a batch for one recipient inside its isolation: one hop to the actor and one back
     /// per batch, where calling each target from outside would hop twice per call.
-    /// (A recipient on another executor; each call is copied out of the batch here.)
+    /// (A recipient on another executor: the batch is copied into the closure, its calls with it.)
     private func runOneWayBatch(_ batch: [MailboxEntry?], on actor: some DistributedActor, connection: Connection) async {
         let ran: Bool? = await actor.whenLocal { isolatedActor in
-            for case let entry? in batch {
-                switch entry {
-                case .oneWay(let call):
-                    let handler = FabricResultHandler(
-                        system: self, connection: connection, callID: call.callID, isOneWay: true)
-                    await self.execute(actor: isolatedActor, call, handler: handler)
-                case .twoWay(let inbound):
-                    // Its task reaches the actor after this batch lets go of it.
-                    self.runTwoWay(actor: isolatedActor, inbound, connection: connection)
-                }
-            }
+            var entries = batch
+            await self.runMailboxEntries(&entries, on: isolatedActor, runsOnLoop: false, connection: connection)
             return true
         }
         // The recipient came from the local registry; a queued two-way call must not go unanswered.
         precondition(ran != nil, "the recipient of a one-way batch is not local")
     }
 
-    /// Runs a batch's calls in order, wherever the caller runs (its isolation is kept), moving
-    /// each out of the batch; the batch is left empty with its capacity.
-    fileprivate nonisolated(nonsending) func runOneWayCalls(
-        _ batch: inout [MailboxEntry?], on actor: any DistributedActor, connection: Connection
+    /// Runs a batch's one-way calls and starts its two-way calls, in order, inside the
+    /// recipient's isolation (the caller's, kept), moving each out of the batch; the batch is left
+    /// empty with its capacity. A two-way call on the loop starts here, up to its first
+    /// suspension, as it would have on arrival; elsewhere its task reaches the actor after this
+    /// batch lets go of it.
+    fileprivate nonisolated(nonsending) func runMailboxEntries(
+        _ batch: inout [MailboxEntry?], on actor: any DistributedActor, runsOnLoop: Bool, connection: Connection
     ) async {
         for index in batch.indices {
             switch batch[index].take() {
@@ -130,10 +125,10 @@ extension FabricActorSystem {
                 let handler = FabricResultHandler(
                     system: self, connection: connection, callID: call.callID, isOneWay: true)
                 await execute(actor: actor, call, handler: handler)
-            case .twoWay(let inbound)?:
-                // Started here, on the actor's loop, as it would have been on arrival: it runs
-                // up to its first suspension now, then this drain goes on.
+            case .twoWay(let inbound)? where runsOnLoop:
                 startOnLoopActor(actor, inbound, connection: connection)
+            case .twoWay(let inbound)?:
+                runTwoWay(actor: actor, inbound, connection: connection)
             case nil:
                 continue
             }
@@ -186,7 +181,7 @@ private func startOpenedDrainTask<A: DistributedActor>(
         await withTaskExecutorPreference(drain.connection.loop, isolation: actor.asLocalActor) {
             var batch = first
             repeat {
-                await system.runOneWayCalls(&batch, on: actor, connection: drain.connection)
+                await system.runMailboxEntries(&batch, on: actor, runsOnLoop: true, connection: drain.connection)
                 batch.removeAll(keepingCapacity: true)
             } while system.takeOneWayBatch(drain, into: &batch)
         }

@@ -253,21 +253,18 @@ extension Connection {
     /// Moves everything queued here (messages and their pending calls) to `other`, and closes
     /// this queue to new messages. Used when a connection is superseded before it carried them.
     func handOverQueue(to other: Connection) {
-        let (taken, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
+        let (messages, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
             queuedBytesHint.store(0, ordering: .relaxed)
             let taken = queue.takeMessages()
             return (taken.control + taken.user, taken.calls)
         }
-        var messages = consume taken
         var callsByID: [UInt64: PendingCall] = [:]
         for call in calls { callsByID[call.callID] = call }
-        for index in messages.indices {
-            // Moved out of the array, so that the other connection holds the only reference.
-            var message = OutboundMessage(kind: .call, messageID: 0, payload: [])
-            swap(&message, &messages[index])
+        // (A rare path: payloads still shared with `messages` here are simply not pooled.)
+        for message in messages {
             let call = message.kind == .call ? callsByID.removeValue(forKey: message.messageID) : nil
             do {
-                if let call { try other.sendCall(consume message, call) } else { try other.send(consume message) }
+                if let call { try other.sendCall(message, call) } else { try other.send(message) }
             } catch {
                 call.map { failOnItsLoop($0, error) }
             }

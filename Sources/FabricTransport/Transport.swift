@@ -118,7 +118,6 @@ package final class Transport: @unchecked Sendable {
         for seed in seeds { dial(seed, expecting: nil) }
     }
 
-    /// Stops listening, says goodbye on every connection, and closes them.
     /// Keeps `delegate` alive until `releaseDelegate()`.
     package func retainDelegate(_ delegate: any AnyObject & Sendable) {
         retainedDelegate.withLock { $0 = delegate }
@@ -134,6 +133,7 @@ package final class Transport: @unchecked Sendable {
         _ = released  // released here, outside the lock
     }
 
+    /// Stops listening, says goodbye on every connection, and closes them.
     package func shutdown() {
         let connections = state.withLock { state -> [Connection] in
             state.shuttingDown = true
