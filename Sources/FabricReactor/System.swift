@@ -20,3 +20,18 @@ package enum System {
     /// A lazily initialised global runs its initialiser exactly once, thread-safely.
     private static let ignoreBrokenPipeOnce: Void = cfabric_ignore_sigpipe()
 }
+
+/// The machine's monotonic clock (`CLOCK_MONOTONIC`), the one event loops run on.
+package struct SystemClock: MonotonicClock {
+    package init() {}
+    package var now: Instant { System.monotonicNow }
+}
+
+/// The operating system's randomness (`SystemRandomNumberGenerator`).
+package struct SystemEntropy: Entropy {
+    package init() {}
+    package func next() -> UInt64 {
+        var random = SystemRandomNumberGenerator()
+        return random.next()
+    }
+}
