@@ -21,6 +21,12 @@ package struct TransportConfiguration: Sendable {
     /// Number of event loops (threads); defaults to the number of cores.
     package var loopCount: Int = System.coreCount
     package var limits: Limits = .default
+    /// The time the transport reads outside its loops' timers (redial gates). The machine's
+    /// monotonic clock unless a test or the simulator gives another.
+    package var clock: any MonotonicClock = SystemClock()
+    /// Where reconnect jitter comes from. The operating system's randomness unless a test or
+    /// the simulator gives a seeded source.
+    package var entropy: any Entropy = SystemEntropy()
 
     package init(cluster: String, node: NodeId, generation: UInt64, listen: NodeAddress?) {
         self.cluster = cluster
