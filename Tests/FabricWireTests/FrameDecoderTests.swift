@@ -19,9 +19,11 @@ import Testing
         }
     }
 
-    static func encode(_ frames: [Frame], checksum: Bool, compressionThresholdBytes: Int?) throws -> [UInt8] {
+    static func encode(
+        _ frames: [Frame], checksum: Bool, compressionThresholdBytes: Int?, frameBytesMax: Int = 1 << 20
+    ) throws -> [UInt8] {
         let encoder = FrameEncoder(
-            frameBytesMax: 1 << 20, checksum: checksum, compressionThresholdBytes: compressionThresholdBytes)
+            frameBytesMax: frameBytesMax, checksum: checksum, compressionThresholdBytes: compressionThresholdBytes)
         var buffer: [UInt8] = []
         for frame in frames {
             try Support.append(
@@ -100,6 +102,56 @@ import Testing
         #expect(decoder.bufferCapacity <= FrameDecoder.initialCapacity)
         let again = #expect(throws: WireError.self) { try decoder.nextFrame() }
         #expect(again == error)
+    }
+
+    /// A peer that announces a 16 MiB frame and sends it a few bytes at a time: the buffer
+    /// holds about what arrived (twice it at most, plus one read), never the announced length.
+    /// Before the decoder grew with the bytes, the first write space after the header was
+    /// sized for the whole frame.
+    @Test func aTrickledLargeFrameHoldsOnlyAboutWhatArrived() throws {
+        let claimed = 16 * 1024 * 1024
+        var decoder = Support.decoder(frameBytesMax: claimed)
+        // The header of a real frame of nearly the claimed size, without the rest of it.
+        let payload = [UInt8](repeating: 0xAB, count: claimed - 64)
+        let whole = try Self.encode(
+            [Frame(kind: .call, priority: 0, messageID: 5, payload: payload[...])], checksum: false,
+            compressionThresholdBytes: nil, frameBytesMax: claimed)
+        let header = Array(whole.prefix(FrameLayout.headerBytes))
+        header.withUnsafeBytes { decoder.feed($0) }
+        var arrived = header.count
+        var largest = 0
+        let slice = [UInt8](repeating: 0xAB, count: 997)
+        for _ in 0..<300 {
+            #expect(try decoder.nextFrame() == nil)
+            let written = decoder.withUnsafeWriteSpace(minimumCapacity: slice.count) { space in
+                slice.withUnsafeBytes { space.copyMemory(from: $0) }
+                return slice.count
+            }
+            arrived += written
+            largest = max(largest, decoder.bufferCapacity)
+            #expect(decoder.bufferCapacity <= 2 * arrived + slice.count + FrameDecoder.initialCapacity)
+        }
+        #expect(largest < 1024 * 1024, "300 KiB arrived of a 16 MiB frame, the buffer grew to \(largest) bytes")
+    }
+
+    /// The frame that grew its buffer step by step still decodes whole and unchanged.
+    @Test func aLargeFrameFedInPiecesDecodesWhole() throws {
+        let big = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 131) }
+        let frames = [Frame(kind: .call, priority: 0, messageID: 9, payload: big[...])]
+        let bytes = try Self.encode(frames, checksum: true, compressionThresholdBytes: nil, frameBytesMax: 4 << 20)
+        var decoder = Support.decoder(frameBytesMax: 16 * 1024 * 1024)
+        var offset = 0
+        var decoded: [Frame] = []
+        while offset < bytes.count {
+            let written = decoder.withUnsafeWriteSpace(minimumCapacity: 65_536) { space in
+                let count = min(space.count, bytes.count - offset, 65_536)
+                bytes[offset..<(offset + count)].withUnsafeBytes { space.copyMemory(from: $0) }
+                return count
+            }
+            offset += written
+            while let frame = try decoder.nextFrame() { decoded.append(frame) }
+        }
+        #expect(decoded == frames)
     }
 
     @Test func lengthOneOverTheLimitIsRejectedAndAtTheLimitAccepted() throws {

@@ -29,13 +29,16 @@ extension FrameDecoder {
         }
     }
 
-    /// Makes at least `minimum` bytes writable after `writeIndex`, and enough for the rest of
-    /// the frame being received when its (already validated) length says it is larger. A new
-    /// buffer holds that frame plus one more read, so a large frame costs one allocation and
-    /// its last read does not regrow it. Moves unread bytes to the front when that makes room;
+    /// Makes at least `minimum` bytes writable after `writeIndex`, and room for more of the
+    /// frame being received when its (already validated) length says it is larger — but never
+    /// more than has already arrived of it: the buffer grows with the bytes, doubling, not with
+    /// what the header claims. A peer that announces a 16 MiB frame and trickles it holds
+    /// about twice what it sent (so thousands of such connections cannot pin 16 MiB each); a
+    /// real large frame costs about log2(length / 16 KiB) regrowths, each copying what arrived
+    /// so far (twice the frame in all). Moves unread bytes to the front when that makes room;
     /// replaces a buffer over `retainedCapacityMax` by one of the size needed.
     private mutating func reserveWriteSpace(_ minimum: Int) {
-        let missing = bytesMissingFromPendingFrame()
+        let missing = min(bytesMissingFromPendingFrame(), max(bufferedBytes, Self.initialCapacity))
         let wanted = max(minimum, missing)
         if storageIsShared {
             // Payloads handed out still use the buffer: writing into it would copy all of it.
