@@ -32,6 +32,8 @@ struct InboundCall: Sendable {
     let call: PreparedCall
     let handler: FabricResultHandler
     let deadline: Instant
+    /// What its frame's payload holds, counted against the connection's running-calls bytes.
+    let payloadBytes: Int
 }
 
 /// Where an incoming call runs: started on the loop that read it, isolated to its recipient
@@ -55,7 +57,7 @@ extension FabricActorSystem {
             await CallContext.$current.withValue(CallScope(deadline: inbound.deadline)) {
                 await self.executeOnActor(actor, inbound.call, handler: inbound.handler)
             }
-            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+            connection.inboundCallFinished(bytes: inbound.payloadBytes)
         }
     }
 
@@ -128,6 +130,6 @@ private func startOpenedCallTask<A: DistributedActor>(
         await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
             await system.execute(actor: actor, call.call, handler: call.handler)
         }
-        connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+        connection.inboundCallFinished(bytes: call.payloadBytes)
     }
 }

@@ -42,12 +42,9 @@ extension FabricActorSystem: TransportDelegate {
                 runsOnLoop: recipient.runsOnLoop, state: state, connection: connection)
             return
         }
-        let running = connection.inboundCallsRunning.add(1, ordering: .relaxed).newValue
-        guard running <= limits.inboundCallsPerConnectionMax else {
-            connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
-            refuse(
-                frame.messageID, on: connection, isOneWay: false,
-                FabricError.rejected("\(node) is running \(running - 1) calls from this connection already"))
+        let payloadBytes = frame.payload.count
+        if let refusal = connection.admitInboundCall(bytes: payloadBytes) {
+            refuse(frame.messageID, on: connection, isOneWay: false, refusal)
             return
         }
         let handler = FabricResultHandler(
@@ -55,11 +52,12 @@ extension FabricActorSystem: TransportDelegate {
         // The budget counts from when the frame was read (this turn), not from now.
         let deadline = connection.loop.turnStarted + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         let inbound = InboundCall(
-            call: PreparedCall(consume envelope, route, callID: frame.messageID), handler: handler, deadline: deadline)
+            call: PreparedCall(consume envelope, route, callID: frame.messageID), handler: handler, deadline: deadline,
+            payloadBytes: payloadBytes)
         if let mailbox = activeMailbox(for: actor, state: state) {
             // One-way calls for this actor from this connection are ahead of it: it starts after them.
             guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
-                connection.inboundCallsRunning.subtract(1, ordering: .relaxed)
+                connection.inboundCallFinished(bytes: payloadBytes)
                 refuse(
                     frame.messageID, on: connection, isOneWay: false,
                     FabricError.rejected("\(mailbox.queue.count) calls are waiting for this actor on this connection"))

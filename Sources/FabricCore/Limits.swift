@@ -183,6 +183,32 @@ public struct Limits: Sendable, Hashable {
     /// single CPU an early send wakes the peer onto the CPU this loop needs (measured: -35 %).
     public var repliesPerEarlyFlush = 8
 
+    // MARK: What one peer may make this node hold (issue 14, §1)
+
+    /// Bytes waiting to go to one peer (the stream's unsent output: replies, control frames and
+    /// flushed calls alike) past which this node stops reading from that peer: everything it
+    /// reads could only add replies to a peer that is not taking them. Reading resumes once
+    /// the stream is back under its low water mark. Room for a largest frame each way plus the
+    /// callers' soft limit, so two nodes streaming large calls at each other do not both stop.
+    public var connectionOutputBytesMax = 40 * 1024 * 1024
+    /// How long output may stay over `connectionOutputBytesMax` before the connection is
+    /// closed with a reason (the peer is not reading at all).
+    public var outputStallTimeout: Duration = .seconds(30)
+    /// Bytes control frames (pongs, gossip, goodbyes) may add beyond `outboundQueueBytesMax`;
+    /// past it they are dropped and counted (a peer that pings and never reads).
+    public var controlOutputBytesMax = 1024 * 1024
+    /// How long one frame may take to arrive once its first bytes have (reading held by this
+    /// node does not count): a peer trickling a large frame is closed, not kept forever.
+    /// Checked on each keepalive tick, so enforced within `keepaliveInterval` of it.
+    public var frameReceiveTimeout: Duration = .seconds(30)
+    /// Bytes of decompressed payload one connection may produce in one loop turn; past it the
+    /// connection stops decoding until the loop's next turn, so a burst of compressed frames
+    /// cannot hold the loop (one frame's output is capped by the frame limit already).
+    public var decompressedBytesPerTurnMax = 32 * 1024 * 1024
+    /// Bytes of incoming two-way calls running at once per connection (what their payloads
+    /// hold); a call past it is rejected, as one past `inboundCallsPerConnectionMax` is.
+    public var inboundCallBytesPerConnectionMax = 64 * 1024 * 1024
+
     /// The limits a node runs with unless configured otherwise.
     public static let `default` = Limits()
 

@@ -95,7 +95,6 @@ extension Connection {
     private func becomeReady(_ agreement: Agreement, remote peer: RemotePeer, peers: [PeerInfo]) {
         self.agreement = agreement
         remote = peer
-        remoteNode = peer.node
         handshakeTimer?.cancel()
         handshakeTimer = nil
         decoder.frameBytesMax = agreement.frameBytesMax

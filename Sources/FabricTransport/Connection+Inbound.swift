@@ -18,7 +18,10 @@ extension Connection: TCPStreamDelegate {
 
     package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
         streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
-        if isWritable { resumeSpaceWaiters() }
+        if isWritable {
+            resumeSpaceWaiters()
+            outputDrained()
+        }
     }
 
     package func streamDidClose(_ stream: TCPStream, error: ReactorError?) {
@@ -47,12 +50,16 @@ extension Connection: TCPStreamDelegate {
         precondition(readHolds > 0, "\(self): releaseReading without holdReading")
         readHolds -= 1
         guard readHolds == 0, phase != .closed else { return }
+        partialFrameSince = nil  // time spent held by this node does not count against the peer
         drainFrames()
         if readHolds == 0 { stream?.resumeReading() }
     }
 
     /// Takes every complete frame out of the decoder and routes it.
+    /// Stops for the turn once the frames' decompressed payloads pass
+    /// `decompressedBytesPerTurnMax` (`yieldAfterDecompression`).
     func drainFrames() {
+        let decompressedAtStart = decoder.decompressedBytes
         while phase != .closed, readHolds == 0 {
             let frame: Frame?
             do {
@@ -61,9 +68,17 @@ extension Connection: TCPStreamDelegate {
                 protocolError(error)
                 return
             }
-            guard let frame else { return }
+            guard let frame else {
+                notePartialFrame()
+                return
+            }
+            partialFrameSince = nil
             counters.add(.framesIn)
             route(frame)
+            if decoder.decompressedBytes - decompressedAtStart > limits.decompressedBytesPerTurnMax, phase != .closed {
+                yieldAfterDecompression()
+                return
+            }
         }
     }
 

@@ -25,13 +25,18 @@ extension Connection {
         // What the message holds in memory, not only what it will send: a small call's payload
         // array has room reserved for its envelope header (`Limits.callArgumentsBytesReserved`).
         let bytes = message.payload.capacity + FrameLayout.headerBytes
-        let hardMax = limits.outboundQueueBytesMax
         let isControl = message.isControl
+        // Control frames may go past the callers' limit, by their own small cap.
+        let hardMax = limits.outboundQueueBytesMax + (isControl ? limits.controlOutputBytesMax : 0)
         var handedOver = Optional(consume message)
         let needsFlush = try outbound.withLock { queue throws(FabricError) -> Bool in
             if let reason = queue.closedReason { throw Self.callFailure(for: reason) }
-            guard queue.queuedBytes + bytes <= hardMax || isControl else {
-                throw FabricError.rejected("outbound queue to \(remoteNode?.name ?? "peer") is full (\(queue.queuedBytes) bytes)")
+            // What the stream still holds counts too: the queue's own count starts afresh at
+            // every flush, which moves everything into the stream.
+            let waiting = queue.queuedBytes + streamBacklog.load(ordering: .relaxed)
+            guard waiting + bytes <= hardMax else {
+                if isControl { transport.counters.add(.controlFramesDropped) }
+                throw FabricError.rejected("output to \(remoteNode?.name ?? "peer") is full (\(waiting) bytes waiting)")
             }
             queue.queuedBytes += bytes
             queuedBytesHint.store(queue.queuedBytes, ordering: .relaxed)
@@ -58,20 +63,32 @@ extension Connection {
         }
     }
 
-    /// Asks the loop to fail a call early (its task was cancelled). From another thread this
-    /// runs after the flush that registers the call (`execute` is FIFO); a call made on the loop
-    /// is flushed at the end of the turn, after this, so its cancellation waits for that flush
-    /// (`cancelledCalls`).
+    /// Asks the loop to fail a call early (its task was cancelled). The call is wherever it is
+    /// by the time this runs on the loop: pending a reply here (failed), still in the queue
+    /// (taken out and failed; its frame may still go, and its reply is then dropped), or moved
+    /// to the connection this one's queue was handed over to (the cancellation follows it
+    /// there). A call in none of those places has completed already. A call made on the loop
+    /// is queued before this runs (`execute` is FIFO after the caller's own turn), so it is
+    /// found in the queue.
     package func cancelCall(_ callID: UInt64) {
         loop.execute { [self] in
             if pendingCalls[callID] != nil {
                 failCancelled(callID)
                 closeIfDrained()
-            } else {
-                outbound.withLock { $0.cancelledCalls.append(callID) }
+                return
             }
+            let (queued, successor) = outbound.withLock { queue -> (PendingCall?, Connection?) in
+                if let index = queue.newCalls.firstIndex(where: { $0.callID == callID }) {
+                    return (queue.newCalls.remove(at: index), nil)
+                }
+                return (nil, queue.handedOverTo)
+            }
+            queued?.complete(.failure(Self.cancellation))
+            successor?.cancelCall(callID)
         }
     }
+
+    static let cancellation = FabricError(.cancelled, "the calling task was cancelled")
 
     /// Whether callers should wait before queuing more (the soft limit), checked without a lock:
     /// from the queue's size as of its last change and the stream's backlog as of the loop's
@@ -115,15 +132,12 @@ extension Connection {
             outbound.withLock { $0.flushScheduled = false }
             return
         }
-        let cancelled = outbound.withLock { queue -> [UInt64] in
+        outbound.withLock { queue in
             queue.flushScheduled = false
             queuedBytesHint.store(0, ordering: .relaxed)
             queue.swapMessages(into: &flushBatch)
-            defer { queue.cancelledCalls = [] }
-            return queue.cancelledCalls
         }
         for call in flushBatch.calls { register(call) }
-        for callID in cancelled { failCancelled(callID) }
         writeBuffer.removeAll(keepingCapacity: true)
         for message in flushBatch.control { frame(message) }
         for message in flushBatch.user { frame(message) }
@@ -172,8 +186,7 @@ extension Connection {
     }
 
     private func failCancelled(_ callID: UInt64) {
-        pendingCalls.removeValue(forKey: callID)?.complete(
-            .failure(FabricError(.cancelled, "the calling task was cancelled")))
+        pendingCalls.removeValue(forKey: callID)?.complete(.failure(Self.cancellation))
     }
 
     private func register(_ call: PendingCall) {
@@ -246,30 +259,43 @@ extension Connection {
         lastSent = loop.turnStarted
         writeBuffer.withUnsafeBytes { stream.write($0) }
         streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
+        checkOutputBudget()
     }
 }
 
 extension Connection {
     /// Moves everything queued here (messages and their pending calls) to `other`, and closes
     /// this queue to new messages. Used when a connection is superseded before it carried them.
+    ///
+    /// All of it happens under this queue's lock, and `handedOverTo` is set in the same
+    /// critical section: a cancellation arriving here meanwhile finds its call either still
+    /// in this queue or already in `other`'s, never in between (where it was lost before).
+    /// Locks are taken in one order only, this queue's then `other`'s: a queue that was handed
+    /// over never receives one back.
     func handOverQueue(to other: Connection) {
-        let (messages, calls) = outbound.withLock { queue -> ([OutboundMessage], [PendingCall]) in
+        precondition(other !== self, "\(self) handed its queue over to itself")
+        let failed = outbound.withLock { queue -> [(PendingCall, FabricError)] in
             queuedBytesHint.store(0, ordering: .relaxed)
+            queue.handedOverTo = other
             let taken = queue.takeMessages()
-            return (taken.control + taken.user, taken.calls)
-        }
-        var callsByID: [UInt64: PendingCall] = [:]
-        for call in calls { callsByID[call.callID] = call }
-        // (A rare path: payloads still shared with `messages` here are simply not pooled.)
-        for message in messages {
-            let call = message.kind == .call ? callsByID.removeValue(forKey: message.messageID) : nil
-            do {
-                if let call { try other.sendCall(message, call) } else { try other.send(message) }
-            } catch {
-                call.map { failOnItsLoop($0, error) }
+            var callsByID: [UInt64: PendingCall] = [:]
+            for call in taken.calls { callsByID[call.callID] = call }
+            var failed: [(PendingCall, FabricError)] = []
+            // (A rare path: payloads still shared with `taken` here are simply not pooled.)
+            for message in taken.control + taken.user {
+                let call = message.kind == .call ? callsByID.removeValue(forKey: message.messageID) : nil
+                do throws(FabricError) {
+                    if let call { try other.sendCall(message, call) } else { try other.send(message) }
+                } catch {
+                    if let call { failed.append((call, error)) }
+                }
             }
+            for leftover in callsByID.values {
+                failed.append((leftover, FabricError(.nodeUnreachable, "connection superseded")))
+            }
+            return failed
         }
-        for leftover in callsByID.values { failOnItsLoop(leftover, FabricError(.nodeUnreachable, "connection superseded")) }
+        for (call, error) in failed { failOnItsLoop(call, error) }
     }
 
     private func failOnItsLoop(_ call: PendingCall, _ error: FabricError) {

@@ -45,6 +45,7 @@ extension Connection {
                 self.close(FabricError(.nodeUnreachable, "\(self.remoteNode?.name ?? "peer") silent for \(self.limits.idleTimeout)"))
                 return
             }
+            if self.closeIfFrameIsOverdue(now: now) { return }
             if now.duration(since: self.lastSent) >= self.limits.keepaliveInterval
                 || now.duration(since: self.lastReceived) >= self.limits.keepaliveInterval
             {

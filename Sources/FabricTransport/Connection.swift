@@ -32,18 +32,37 @@ package final class Connection: @unchecked Sendable {
     // Loop-confined state. Only the loop's thread touches it (asserted), so the runtime's
     // dynamic exclusivity checks (a thread-local lookup per access, about a tenth of the
     // receive path's time in profiles) are turned off for the hot fields.
-    package internal(set) var phase: ConnectionPhase
+    /// Where the connection is in its life. Changed only on the loop, but read from other
+    /// threads too (the transport picks a peer's connection under its own lock, on a caller's
+    /// thread or another connection's loop), so it lives in an atomic: a plain stored property
+    /// read there was a data race.
+    package internal(set) var phase: ConnectionPhase {
+        get { ConnectionPhase(code: phaseCode.load(ordering: .acquiring)) }
+        set { phaseCode.store(newValue.code, ordering: .releasing) }
+    }
+    private let phaseCode: Atomic<UInt8>
     @exclusivity(unchecked) var stream: TCPStream?
     @exclusivity(unchecked) var decoder: FrameDecoder
     @exclusivity(unchecked) var encoder: FrameEncoder
     var agreement: Agreement?
-    /// Who is on the other side, known after the handshake.
-    package internal(set) var remote: RemotePeer?
-    package internal(set) var remoteNode: NodeId?
+    /// Who is on the other side, known after the handshake. Set once on the loop, read from
+    /// any thread (the transport's tie-breaks, logs), so it is published under a lock.
+    package internal(set) var remote: RemotePeer? {
+        get { publishedRemote.withLock { $0 } }
+        set { publishedRemote.withLock { $0 = newValue } }
+    }
+    package var remoteNode: NodeId? { remote?.node }
+    private let publishedRemote = Mutex<RemotePeer?>(nil)
     /// The address this connection was dialed to (dialers only).
     let dialedAddress: NodeAddress?
     @exclusivity(unchecked) var pendingCalls: [UInt64: PendingCall] = [:]
     var handshakeTimer: TimerHandle?
+    /// Armed while reading is held because the peer is not taking this node's output.
+    var outputStallTimer: TimerHandle?
+    /// Whether this connection holds its reads because its output is over budget.
+    @exclusivity(unchecked) var isHoldingForOutput = false
+    /// When the first bytes of the frame still being received arrived (nil between frames).
+    @exclusivity(unchecked) var partialFrameSince: Instant?
     var keepaliveTimer: TimerHandle?
     @exclusivity(unchecked) var lastReceived: Instant = .zero
     @exclusivity(unchecked) var lastSent: Instant = .zero
@@ -76,9 +95,10 @@ package final class Connection: @unchecked Sendable {
     /// The outbound queue's byte count as of its last change, for `isBackPressured` to read
     /// without the lock.
     let queuedBytesHint = Atomic<Int>(0)
-    /// Incoming two-way calls running now (the actor system counts them against
-    /// `Limits.inboundCallsPerConnectionMax`).
+    /// Incoming two-way calls running now, and the bytes their payloads hold (counted against
+    /// `Limits.inboundCallsPerConnectionMax` and `inboundCallBytesPerConnectionMax`).
     package let inboundCallsRunning = Atomic<Int>(0)
+    package let inboundCallBytesRunning = Atomic<Int>(0)
 
     init(id: UInt64, loop: EventLoop, transport: Transport, dialing address: NodeAddress?) {
         self.id = id
@@ -86,7 +106,7 @@ package final class Connection: @unchecked Sendable {
         self.transport = transport
         self.isDialer = address != nil
         self.dialedAddress = address
-        self.phase = address != nil ? .connecting : .handshaking
+        self.phaseCode = Atomic((address != nil ? ConnectionPhase.connecting : .handshaking).code)
         var decoder = FrameDecoder(frameBytesMax: Limits.handshakeBytesMax)
         decoder.acceptsCompression = false
         self.decoder = decoder
@@ -117,6 +137,10 @@ package final class Connection: @unchecked Sendable {
         // Keep the kernel's unsent queue short, so control frames queued in user space are not
         // stuck behind megabytes of bulk data already handed to the kernel (DESIGN.md §5).
         _ = stream.setNotSentLowAt(limits.notSentLowWaterBytes)
+        // The stream reports it is writable again below these marks; the output budget
+        // (`Connection+Budget`) resumes reading then, so its high mark must not exceed the budget.
+        let highWater = max(2, min(limits.outboundQueueBytesSoftMax, limits.connectionOutputBytesMax))
+        stream.setWriteBufferWaterMarks(lowBytes: highWater / 2, highBytes: highWater)
         stream.start()
         if isDialer { sendHello() }
     }
@@ -139,6 +163,7 @@ package final class Connection: @unchecked Sendable {
         closeReason = reason
         handshakeTimer?.cancel()
         keepaliveTimer?.cancel()
+        outputStallTimer?.cancel()
         let queued = outbound.withLock { queue -> (calls: [PendingCall], waiters: [UnsafeContinuation<Void, any Error>]) in
             queue.closedReason = reason
             let waiters = queue.spaceWaiters

@@ -25,6 +25,28 @@ package enum ConnectionPhase: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The phase as a byte, for the atomic a connection keeps it in.
+    var code: UInt8 {
+        switch self {
+        case .connecting: 0
+        case .handshaking: 1
+        case .ready: 2
+        case .draining: 3
+        case .closed: 4
+        }
+    }
+
+    init(code: UInt8) {
+        switch code {
+        case 0: self = .connecting
+        case 1: self = .handshaking
+        case 2: self = .ready
+        case 3: self = .draining
+        case 4: self = .closed
+        default: preconditionFailure("connection phase code \(code) was never stored")
+        }
+    }
+
     package var description: String {
         switch self {
         case .connecting: "connecting"

@@ -66,7 +66,9 @@ struct OutboundQueue {
     var control: [OutboundMessage] = []
     var user: [OutboundMessage] = []
     var newCalls: [PendingCall] = []
-    var cancelledCalls: [UInt64] = []
+    /// The connection this one's queue moved to when it was superseded: a cancellation that
+    /// arrives here afterwards is passed on to it (its call is there now).
+    var handedOverTo: Connection?
     var queuedBytes = 0
     var flushScheduled = false
     /// Set once the connection is closed: later sends fail at once.

@@ -48,6 +48,16 @@ public struct PeerStats: Sendable, Hashable, Codable {
 package final class TransportCounters: Sendable {
     package enum Counter: Sendable {
         case connectionsAccepted, connectionsRefused, handshakeFailures, handshakeTimeouts, protocolErrors, redials
+        /// Times a connection stopped reading because its peer was not taking its output.
+        case readsHeldForOutput
+        /// Connections closed because their output stayed over budget for `outputStallTimeout`.
+        case outputStalls
+        /// Control frames dropped because the peer's control output was over its cap.
+        case controlFramesDropped
+        /// Connections closed because a frame took longer than `frameReceiveTimeout` to arrive.
+        case frameReceiveTimeouts
+        /// Times a connection stopped decoding for the turn at `decompressedBytesPerTurnMax`.
+        case decompressionYields
     }
 
     private let connectionsAccepted = Atomic<UInt64>(0)
@@ -56,6 +66,11 @@ package final class TransportCounters: Sendable {
     private let handshakeTimeouts = Atomic<UInt64>(0)
     private let protocolErrors = Atomic<UInt64>(0)
     private let redials = Atomic<UInt64>(0)
+    private let readsHeldForOutput = Atomic<UInt64>(0)
+    private let outputStalls = Atomic<UInt64>(0)
+    private let controlFramesDropped = Atomic<UInt64>(0)
+    private let frameReceiveTimeouts = Atomic<UInt64>(0)
+    private let decompressionYields = Atomic<UInt64>(0)
 
     package init() {}
 
@@ -67,6 +82,11 @@ package final class TransportCounters: Sendable {
         case .handshakeTimeouts: handshakeTimeouts.wrappingAdd(1, ordering: .relaxed)
         case .protocolErrors: protocolErrors.wrappingAdd(1, ordering: .relaxed)
         case .redials: redials.wrappingAdd(1, ordering: .relaxed)
+        case .readsHeldForOutput: readsHeldForOutput.wrappingAdd(1, ordering: .relaxed)
+        case .outputStalls: outputStalls.wrappingAdd(1, ordering: .relaxed)
+        case .controlFramesDropped: controlFramesDropped.wrappingAdd(1, ordering: .relaxed)
+        case .frameReceiveTimeouts: frameReceiveTimeouts.wrappingAdd(1, ordering: .relaxed)
+        case .decompressionYields: decompressionYields.wrappingAdd(1, ordering: .relaxed)
         }
     }
 
@@ -78,6 +98,11 @@ package final class TransportCounters: Sendable {
         case .handshakeTimeouts: handshakeTimeouts.load(ordering: .relaxed)
         case .protocolErrors: protocolErrors.load(ordering: .relaxed)
         case .redials: redials.load(ordering: .relaxed)
+        case .readsHeldForOutput: readsHeldForOutput.load(ordering: .relaxed)
+        case .outputStalls: outputStalls.load(ordering: .relaxed)
+        case .controlFramesDropped: controlFramesDropped.load(ordering: .relaxed)
+        case .frameReceiveTimeouts: frameReceiveTimeouts.load(ordering: .relaxed)
+        case .decompressionYields: decompressionYields.load(ordering: .relaxed)
         }
     }
 }

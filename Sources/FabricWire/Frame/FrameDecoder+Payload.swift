@@ -27,6 +27,7 @@ extension FrameDecoder {
             }
         }
         let payload = try outcome.get()
+        decompressedBytes &+= payload.count
         consume(upTo: frameEnd)
         return payload[...]
     }

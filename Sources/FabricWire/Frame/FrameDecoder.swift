@@ -44,6 +44,9 @@ package struct FrameDecoder {
     var writeIndex = 0
     /// Made on the first compressed frame.
     var decompressionContext: ZstdDecompressionContext?
+    /// Bytes of decompressed payload produced so far (wrapping), so that the connection can
+    /// bound the decompression work of one loop turn.
+    package internal(set) var decompressedBytes = 0
 
     /// Capacity the buffer starts with and never goes below once it has any.
     static let initialCapacity = Limits.frameReadBufferBytesInitial
