@@ -64,7 +64,7 @@ package struct FrameDecoder {
     package var bufferedBytes: Int { writeIndex - readIndex }
 
     /// Bytes the read buffer holds room for, used or not.
-    var bufferCapacity: Int { storage.count }
+    package var bufferCapacity: Int { storage.count }
 
     /// The next complete frame, or nil when more bytes are needed.
     package mutating func nextFrame() throws(WireError) -> Frame? {
