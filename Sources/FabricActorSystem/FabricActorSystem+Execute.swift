@@ -13,15 +13,18 @@ struct PreparedCall: Sendable {
     let callID: UInt64
     /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
     let signature: TargetInvoker.Signature?
-    /// A `@Resolvable` protocol's requirement: its one generic substitution (`Self`) is the
-    /// recipient's own type, whatever the sender named.
-    let substitutesRecipient: Bool
+    /// The generic substitutions the call runs with, checked (`admittedSubstitutions`): nil
+    /// for a non-generic target, the recipient's own type for a `@Resolvable` requirement.
+    let substitutions: [any Any.Type]?
 
-    init(_ envelope: consuming CallEnvelope, _ route: borrowing TargetRoute, callID: UInt64) {
+    init(
+        _ envelope: consuming CallEnvelope, _ route: borrowing TargetRoute, substitutions: [any Any.Type]?,
+        callID: UInt64
+    ) {
         self.envelope = envelope
         self.callID = callID
+        self.substitutions = substitutions
         signature = route.signature
-        substitutesRecipient = route.verdict == .protocolRequirement
     }
 
     var target: String { envelope.target }
@@ -81,8 +84,7 @@ extension FabricActorSystem {
     nonisolated(nonsending) func execute(
         actor: any DistributedActor, _ call: borrowing PreparedCall, handler: FabricResultHandler
     ) async {
-        var decoder = FabricInvocationDecoder(
-            system: self, envelope: call.envelope, recipientType: call.substitutesRecipient ? type(of: actor) : nil)
+        var decoder = FabricInvocationDecoder(system: self, envelope: call.envelope, substitutions: call.substitutions)
         do {
             if usesCachedTargets, let signature = call.signature {
                 try await invoker.invoke(signature, on: actor, decoder: &decoder, handler: handler)

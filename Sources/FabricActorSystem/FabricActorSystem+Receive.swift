@@ -32,13 +32,16 @@ extension FabricActorSystem: TransportDelegate {
         let route = state.route(target: envelope.target, actorType: actorType) {
             resolveRoute(target: envelope.target, actorType: actorType)
         }
-        if let refusal = refusal(of: envelope, route: route, actorType: actorType) {
-            refuse(frame.messageID, on: connection, isOneWay: isOneWay, refusal)
+        let substitutions: [any Any.Type]?
+        do {
+            substitutions = try admittedSubstitutions(of: envelope, route: route, actorType: actorType)
+        } catch {
+            refuse(frame.messageID, on: connection, isOneWay: isOneWay, error)
             return
         }
         if isOneWay {
             deliverOneWay(
-                PreparedCall(consume envelope, route, callID: frame.messageID), to: actor,
+                PreparedCall(consume envelope, route, substitutions: substitutions, callID: frame.messageID), to: actor,
                 runsOnLoop: recipient.runsOnLoop, state: state, connection: connection)
             return
         }
@@ -52,8 +55,8 @@ extension FabricActorSystem: TransportDelegate {
         // The budget counts from when the frame was read (this turn), not from now.
         let deadline = connection.loop.turnStarted + .microseconds(Int64(clamping: envelope.deadlineBudgetMicroseconds))
         let inbound = InboundCall(
-            call: PreparedCall(consume envelope, route, callID: frame.messageID), handler: handler, deadline: deadline,
-            payloadBytes: payloadBytes)
+            call: PreparedCall(consume envelope, route, substitutions: substitutions, callID: frame.messageID),
+            handler: handler, deadline: deadline, payloadBytes: payloadBytes)
         if let mailbox = activeMailbox(for: actor, state: state) {
             // One-way calls for this actor from this connection are ahead of it: it starts after them.
             guard mailbox.queue.count < Limits.oneWayMailboxDepthMax else {
@@ -68,23 +71,6 @@ extension FabricActorSystem: TransportDelegate {
             startOnLoopActor(actor, consume inbound, connection: connection)
         } else {
             runTwoWay(actor: actor, inbound, connection: connection)
-        }
-    }
-
-    /// Why a call may not run on an actor of `actorType` by `route`, or nil when it may.
-    func refusal(of envelope: CallEnvelope, route: TargetRoute, actorType: any Any.Type) -> FabricError? {
-        switch route.verdict {
-        case .refused:
-            counters.add(.rejectedTargets)
-            return FabricError.serialization("target is not a distributed method of \(actorType)")
-        case .protocolRequirement where envelope.genericSubstitutions.count != 1:
-            // A stub records its own type as the one substitution (`Self`); the recipient's type
-            // takes its place, so the sender's name is never resolved here.
-            counters.add(.rejectedTargets)
-            return FabricError.serialization(
-                "a protocol requirement's call carries one generic substitution, not \(envelope.genericSubstitutions.count)")
-        case .ownMethod, .protocolRequirement:
-            return nil
         }
     }
 

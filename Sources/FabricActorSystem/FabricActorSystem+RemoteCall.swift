@@ -152,10 +152,11 @@ extension FabricActorSystem {
         }
     }
 
-    /// Sends a call with any target and raw arguments, as a hostile peer could: the tests of
-    /// the receive path use it.
+    /// Sends a call with any target and raw arguments, as a hostile peer could (with
+    /// `trailingBytes` after the envelope's end): the tests of the receive path use it.
     func rawCall(
-        _ recipient: ActorID, target: String, genericSubstitutions: [String] = [], arguments: [[UInt8]]
+        _ recipient: ActorID, target: String, genericSubstitutions: [String] = [], arguments: [[UInt8]],
+        trailingBytes: [UInt8] = []
     ) async throws -> ReplyEnvelope {
         let payload = try await callAndWait(recipient, scope: CallContext.current) { budget in
             let envelope = CallEnvelope(
@@ -163,6 +164,7 @@ extension FabricActorSystem {
                 genericSubstitutions: genericSubstitutions, arguments: arguments.map { $0[...] })
             var payload: [UInt8] = []
             try envelope.encode(into: &payload)
+            payload += trailingBytes
             return CallPayload(bytes: payload, wireStart: 0)
         }
         return try decodeReply(payload)
@@ -209,11 +211,11 @@ extension FabricActorSystem {
         let actor = try localActor(recipient)
         let actorType = type(of: actor)
         let route = resolveRoute(target: envelope.target, actorType: actorType)
-        if let refusal = refusal(of: envelope, route: route, actorType: actorType) { throw refusal }
+        let substitutions = try admittedSubstitutions(of: envelope, route: route, actorType: actorType)
         let reply = LocalReply()
         let handler = FabricResultHandler(system: self, localReply: reply, isOneWay: isOneWay)
         await CallContext.$current.withValue(CallScope(deadline: deadline)) {
-            await executeOnActor(actor, PreparedCall(envelope, route, callID: 0), handler: handler)
+            await executeOnActor(actor, PreparedCall(envelope, route, substitutions: substitutions, callID: 0), handler: handler)
         }
         if isOneWay { return [] }
         guard let bytes = reply.payload else {

@@ -45,34 +45,26 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
     public mutating func doneRecording() throws {}
 }
 
-/// Reads a received call's generic substitutions (through the local type registry only) and
-/// decodes its arguments one by one, as the runtime asks for them.
+/// Hands the runtime a received call's generic substitutions (resolved and checked before the
+/// call got here: `FabricActorSystem.admittedSubstitutions`) and decodes its arguments one by
+/// one, as the runtime asks for them (their number was checked against the target's too).
 public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Sendable {
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
-    private let genericSubstitutions: [String]
+    /// nil for a non-generic target; for a `@Resolvable` requirement, the recipient's type.
+    private let substitutions: [any Any.Type]?
     private let arguments: ArgumentSlices
     private var nextArgument = 0
-    /// Set for a `@Resolvable` protocol's requirement: the recipient's type, which stands for
-    /// the one substitution (`Self`) the stub recorded (`TargetValidator` checked the conformance).
-    private let recipientType: (any Any.Type)?
 
-    init(system: FabricActorSystem, envelope: borrowing CallEnvelope, recipientType: (any Any.Type)? = nil) {
+    init(system: FabricActorSystem, envelope: borrowing CallEnvelope, substitutions: [any Any.Type]?) {
         self.system = system
-        self.genericSubstitutions = envelope.genericSubstitutions
+        self.substitutions = substitutions
         self.arguments = envelope.arguments
-        self.recipientType = recipientType
     }
 
     public mutating func decodeGenericSubstitutions() throws -> [any Any.Type] {
-        if let recipientType { return [recipientType] }
-        return try genericSubstitutions.map { name in
-            guard let type = system.types.type(named: name) else {
-                throw FabricError.serialization("unknown generic substitution type (\(name.utf8.count) bytes); register it with FabricActorSystem.register(_:)")
-            }
-            return type
-        }
+        substitutions ?? []
     }
 
     public mutating func decodeNextArgument<Argument: Codable>() throws -> Argument {
@@ -91,7 +83,4 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
     public mutating func decodeErrorType() throws -> (any Any.Type)? { nil }
 
     public mutating func decodeReturnType() throws -> (any Any.Type)? { nil }
-
-    /// Whether every argument the call carried was used (a mismatch means a different target).
-    var consumedAllArguments: Bool { nextArgument == arguments.count }
 }

@@ -9,6 +9,8 @@ struct TargetRoute: Sendable {
     let actorType: ObjectIdentifier
     /// What the target is to that type (`TargetValidator`).
     let verdict: TargetValidator.Verdict
+    /// What the target takes (`TargetShape`); nil when it is refused.
+    let shape: TargetShape?
     /// Types resolved once (`TargetInvoker`); nil where the standard library's path runs it.
     let signature: TargetInvoker.Signature?
 }
@@ -76,11 +78,11 @@ extension FabricActorSystem {
 
     /// The checks and cached types for `target` on `actorType`, from the system-wide caches.
     func resolveRoute(target: String, actorType: any Any.Type) -> TargetRoute {
-        let verdict = targets.verdict(target: target, for: actorType)
+        let checked = targets.checked(target: target, for: actorType)
         // A protocol requirement runs through the standard library's path, which takes the
         // recipient's type as the record's `Self`.
         return TargetRoute(
-            target: target, actorType: ObjectIdentifier(actorType), verdict: verdict,
-            signature: verdict == .ownMethod ? invoker.signature(of: target) : nil)
+            target: target, actorType: ObjectIdentifier(actorType), verdict: checked.verdict, shape: checked.shape,
+            signature: checked.verdict == .ownMethod ? invoker.signature(of: target) : nil)
     }
 }

@@ -40,25 +40,35 @@ final class TargetValidator: Sendable {
         case refused
     }
 
+    /// A verdict with the shape of the target it accepts (nil when refused, and a target whose
+    /// shape cannot be checked is refused).
+    struct Checked: Sendable {
+        let verdict: Verdict
+        let shape: TargetShape?
+    }
+
     private struct Key: Hashable {
         let type: ObjectIdentifier
         let target: String
     }
 
-    private let cache = Mutex<[Key: Verdict]>([:])
+    private let cache = Mutex<[Key: Checked]>([:])
     /// Bounds the cache: identifiers come from the wire, so an attacker could send endless
     /// distinct ones. Past this many entries the cache is emptied and refilled.
     private static let cacheEntriesMax = Limits.targetCheckCacheEntriesMax
 
-    func verdict(target: String, for actorType: any Any.Type) -> Verdict {
+    /// What `target` is to `actorType` and, when it may run, its shape: checked once per pair.
+    func checked(target: String, for actorType: any Any.Type) -> Checked {
         let key = Key(type: ObjectIdentifier(actorType), target: target)
         if let known = cache.withLock({ $0[key] }) { return known }
         let verdict = Self.check(target: target, for: actorType)
+        let shape = TargetShape.of(target: target, actorType: actorType, verdict: verdict)
+        let checked = Checked(verdict: shape == nil ? .refused : verdict, shape: shape)
         cache.withLock { cache in
             if cache.count >= Self.cacheEntriesMax { cache.removeAll(keepingCapacity: true) }
-            cache[key] = verdict
+            cache[key] = checked
         }
-        return verdict
+        return checked
     }
 
     static func check(target: String, for actorType: any Any.Type) -> Verdict {
@@ -105,12 +115,7 @@ final class TargetValidator: Sendable {
             return _getGenericEnvironmentOfDistributedTarget(base, UInt(bytes.count))
         }
         guard let environment, hasOneConstrainedParameter(environment) else { return false }
-        let arguments: [Any.Type] = [actorType]
-        let (tables, count) = arguments.withUnsafeBufferPointer { buffer in
-            _getWitnessTablesFor(environment: environment, genericArguments: UnsafeRawPointer(buffer.baseAddress!))
-        }
-        if count > 0 { UnsafeMutableRawPointer(mutating: tables).deallocate() }
-        return count >= 0
+        return GenericEnvironment.witnessTablesExist(environment, [actorType])
     }
 
     /// Whether a generic environment descriptor (the runtime's `GenericEnvironment`: 32 bits of
@@ -119,10 +124,8 @@ final class TargetValidator: Sendable {
     /// at least one requirement. A record generic over more parameters would read substitutions
     /// this check does not supply; one without requirements would accept any type.
     static func hasOneConstrainedParameter(_ environment: UnsafeRawPointer) -> Bool {
-        let flags = environment.loadUnaligned(as: UInt32.self)
-        let levels = Int(flags & 0xFFF)
-        let requirements = Int((flags >> 12) & 0xFFFF)
-        guard levels == 1, requirements >= 1 else { return false }
+        let flags = GenericEnvironment.Flags(environment)
+        guard flags.levels == 1, flags.requirements >= 1 else { return false }
         let parameters = environment.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
         return parameters == 1
     }

@@ -50,6 +50,54 @@ distributed actor Greeter {
     }
 }
 
+/// A generic actor: its type's parameter is the instance's, whatever a call names.
+distributed actor Box<T: Codable & Sendable> {
+    typealias ActorSystem = FabricActorSystem
+    private let value: T
+
+    init(actorSystem: ActorSystem, value: T) {
+        self.actorSystem = actorSystem
+        self.value = value
+    }
+
+    distributed func get() -> T { value }
+
+    /// Reads nothing stored: run with another `T` it names that type instead of corrupting
+    /// memory, so a test sees the hole without crashing.
+    distributed func kind() -> String { "\(T.self)" }
+
+    distributed func echo(_ value: T) -> T { value }
+
+    /// Refused: Swift 6.3.1's accessor runs a generic method of a generic actor with its
+    /// type's substitution in place of the method's (`U == Int` here, `other` read as an Int).
+    distributed func pair<U: Codable & Sendable>(_ other: U) -> String { "\(value) \(other)" }
+}
+
+/// A generic actor inside a generic type: both parameters are the instance's.
+enum Shelf<A: Sendable> {
+    distributed actor Slot<B: Codable & Sendable> {
+        typealias ActorSystem = FabricActorSystem
+        distributed func kind() -> String { "\(A.self) \(B.self)" }
+    }
+}
+
+/// A method generic over two parameters, and one with a side effect to see whether a call ran.
+distributed actor Pairing {
+    typealias ActorSystem = FabricActorSystem
+    private var values: [Int] = []
+
+    distributed func both<A: Codable & Sendable, B: Codable & Sendable>(_ a: A, _ b: B) -> String { "\(a) \(b)" }
+
+    distributed func one<A: Codable & Sendable>(_ a: A) -> A { a }
+
+    distributed func append(_ value: Int) { values.append(value) }
+
+    distributed func appended() -> [Int] { values }
+}
+
+/// A type registered as a generic argument that satisfies no `Codable` requirement.
+struct Opaque {}
+
 distributed actor Bystander {
     typealias ActorSystem = FabricActorSystem
     distributed func poke() -> Int { 42 }
