@@ -29,7 +29,8 @@ public final class FabricNode: Sendable {
         self.configuration = configuration
         let sink = Self.filteredSink(configuration)
         var transportConfiguration = TransportConfiguration(
-            cluster: configuration.cluster, node: configuration.name, generation: Self.randomGeneration(),
+            cluster: configuration.cluster, node: configuration.name,
+            generation: Self.generation(from: configuration.entropy),
             listen: configuration.listen)
         guard NodeId.isValid(configuration.cluster) else {
             throw FabricError.rejected("invalid cluster name \(configuration.cluster.debugDescription)")
@@ -37,7 +38,10 @@ public final class FabricNode: Sendable {
         transportConfiguration.compression = configuration.compression
         transportConfiguration.checksum = configuration.checksum
         transportConfiguration.limits = configuration.limits
-        let group = EventLoopGroup(loopCount: max(1, configuration.loopCount ?? System.coreCount))
+        transportConfiguration.clock = configuration.clock
+        transportConfiguration.entropy = configuration.entropy
+        let group = EventLoopGroup(
+            loopCount: max(1, configuration.loopCount ?? System.coreCount), clock: configuration.clock)
         self.group = group
         let transport = Transport(configuration: transportConfiguration, group: group, log: sink)
         self.transport = transport
@@ -130,10 +134,11 @@ public final class FabricNode: Sendable {
             rejectedTargets: system.statistic(.rejectedTargets))
     }
 
-    private static func randomGeneration() -> UInt64 {
-        var random = SystemRandomNumberGenerator()
+    /// A random generation from `entropy` (a seeded source gives the same one every run), never
+    /// `ActorID.anyGeneration`.
+    static func generation(from entropy: any Entropy) -> UInt64 {
         var generation: UInt64 = 0
-        while generation == ActorID.anyGeneration { generation = random.next() }
+        while generation == ActorID.anyGeneration { generation = entropy.next() }
         return generation
     }
 

@@ -34,6 +34,9 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
 
     package let transport: Transport
     package let group: EventLoopGroup
+    /// The clock calls read their deadlines on: the transport configuration's, which is the one
+    /// the loops arm those deadlines on (checked in `init`).
+    package let clock: LoopClock
     let registry = ActorRegistry()
     let types = TypeRegistry()
     let targets = TargetValidator()
@@ -69,6 +72,12 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     package init(transport: Transport, log: @escaping LogSink) {
         self.transport = transport
         self.group = transport.group
+        let clock = LoopClock(transport.configuration.clock)
+        precondition(
+            transport.group.clock.isSame(as: clock),
+            "the event loop group runs on \(transport.group.clock) but the transport is configured with \(clock): "
+                + "a call's deadline is read on one and armed on the other, so they must be one clock")
+        self.clock = clock
         self.node = transport.configuration.node
         self.generation = transport.configuration.generation
         self.limits = transport.configuration.limits
