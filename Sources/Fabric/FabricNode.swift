@@ -82,6 +82,7 @@ public final class FabricNode: Sendable {
     /// never while a loop could still call it.
     private static func stop(_ transport: Transport, _ group: EventLoopGroup, _ system: FabricActorSystem) {
         transport.shutdown()
+        system.finishClusterEvents()
         system.releaseWellKnownActors()
         guard !group.isCallerOneOfTheLoops else {
             group.shutdown()  // asks the loops to stop; joined below, off the loops
@@ -106,6 +107,16 @@ public final class FabricNode: Sendable {
 
     /// This process's generation.
     public var generation: UInt64 { system.generation }
+
+    /// This node's cluster events: `.up` for every node connected now, then every event from
+    /// now on, in order. One subscription per use; see `ClusterEvents`.
+    public var events: ClusterEvents { system.clusterEvents }
+
+    /// Returns once `node` is connected (at once if it is now), instead of polling
+    /// `connectedPeers`; throws `timeout` after `timeout`, `cancelled` or `shutdown`.
+    public func waitUntilConnected(to node: NodeId, timeout: Duration) async throws(FabricError) {
+        try await system.waitUntilConnected(to: node, timeout: timeout)
+    }
 
     /// Nodes with a ready connection now.
     public var connectedPeers: [Peer] {

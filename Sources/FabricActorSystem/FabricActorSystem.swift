@@ -50,7 +50,8 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     let callHeaderMemo = Mutex(CallHeaderMemo())
     let limits: Limits
     let logSink: LogSink
-    let observers = Mutex<[@Sendable (PeerEvent) -> Void]>([])
+    /// Cluster event subscriptions, and the nodes up now for their replay.
+    let clusterEventHub: ClusterEventHub
     /// Actors made with `make(name:)`, kept alive until `release(name:)`.
     let wellKnownActors = Mutex<[String: any DistributedActor]>([:])
     /// The executor of the only loop, when there is one (`loopExecutor(for:)` runs at every hop).
@@ -81,6 +82,7 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         self.node = transport.configuration.node
         self.generation = transport.configuration.generation
         self.limits = transport.configuration.limits
+        clusterEventHub = ClusterEventHub(bufferedMax: transport.configuration.limits.clusterEventsBufferedMax)
         self.logSink = log
         onlyLoopExecutor = transport.group.loops.count == 1 ? transport.group.loops[0].asUnownedSerialExecutor() : nil
         // The coders carry the system in `userInfo` (actor references decode through it),
@@ -154,12 +156,6 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
 final class TargetIdentifierLog: Sendable {
     let identifiers = Mutex<[String]>([])
     func record(_ identifier: String) { identifiers.withLock { $0.append(identifier) } }
-}
-
-/// A node coming or going, as seen by this node's transport.
-public enum PeerEvent: Sendable, Hashable {
-    case up(NodeId, address: NodeAddress?)
-    case down(NodeId)
 }
 
 /// Counters of the call path, for stats and tests.

@@ -27,7 +27,7 @@ distributed actor Hanger {
 
 /// Returns once `loop` has fired every timer due at its clock's current time and run what
 /// they queued (a resumed call, here): see `afterDueTimers` in the reactor's tests.
-private func afterDueTimers(on loop: EventLoop) async {
+func afterDueTimers(on loop: EventLoop) async {
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         loop.execute {
             _ = loop.scheduleTimer(at: .zero) { hop(on: loop, 3, continuation) }
