@@ -138,6 +138,7 @@ public final class FabricNode: Sendable {
             handshakeFailures: transportCounters.value(.handshakeFailures),
             handshakeTimeouts: transportCounters.value(.handshakeTimeouts),
             protocolErrors: transportCounters.value(.protocolErrors),
+            unknownSystemMessagesSkipped: transportCounters.value(.unknownSystemMessagesSkipped),
             callsSent: system.statistic(.callsSent),
             callsReceived: system.statistic(.callsReceived),
             oneWayReceived: system.statistic(.oneWayReceived),
@@ -188,6 +189,9 @@ public struct NodeStats: Sendable, Hashable, Codable {
     public var handshakeTimeouts: UInt64
     /// Connections closed for malformed frames or messages.
     public var protocolErrors: UInt64
+    /// System messages of a kind this node does not know, skipped because the peer and this
+    /// node agreed to skip them (a newer peer's additions).
+    public var unknownSystemMessagesSkipped: UInt64
     public var callsSent: UInt64
     public var callsReceived: UInt64
     public var oneWayReceived: UInt64

@@ -48,6 +48,9 @@ public struct PeerStats: Sendable, Hashable, Codable {
 package final class TransportCounters: Sendable {
     package enum Counter: Sendable {
         case connectionsAccepted, connectionsRefused, handshakeFailures, handshakeTimeouts, protocolErrors, redials
+        /// System messages of a kind this version does not know, skipped because both sides
+        /// agreed to skip them.
+        case unknownSystemMessagesSkipped
     }
 
     private let connectionsAccepted = Atomic<UInt64>(0)
@@ -56,6 +59,7 @@ package final class TransportCounters: Sendable {
     private let handshakeTimeouts = Atomic<UInt64>(0)
     private let protocolErrors = Atomic<UInt64>(0)
     private let redials = Atomic<UInt64>(0)
+    private let unknownSystemMessagesSkipped = Atomic<UInt64>(0)
 
     package init() {}
 
@@ -67,6 +71,7 @@ package final class TransportCounters: Sendable {
         case .handshakeTimeouts: handshakeTimeouts.wrappingAdd(1, ordering: .relaxed)
         case .protocolErrors: protocolErrors.wrappingAdd(1, ordering: .relaxed)
         case .redials: redials.wrappingAdd(1, ordering: .relaxed)
+        case .unknownSystemMessagesSkipped: unknownSystemMessagesSkipped.wrappingAdd(1, ordering: .relaxed)
         }
     }
 
@@ -78,6 +83,7 @@ package final class TransportCounters: Sendable {
         case .handshakeTimeouts: handshakeTimeouts.load(ordering: .relaxed)
         case .protocolErrors: protocolErrors.load(ordering: .relaxed)
         case .redials: redials.load(ordering: .relaxed)
+        case .unknownSystemMessagesSkipped: unknownSystemMessagesSkipped.load(ordering: .relaxed)
         }
     }
 }
