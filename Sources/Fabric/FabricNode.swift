@@ -29,7 +29,8 @@ public final class FabricNode: Sendable {
         self.configuration = configuration
         let sink = Self.filteredSink(configuration)
         var transportConfiguration = TransportConfiguration(
-            cluster: configuration.cluster, node: configuration.name, generation: Self.randomGeneration(),
+            cluster: configuration.cluster, node: configuration.name,
+            generation: Self.generation(from: configuration.entropy),
             listen: configuration.listen)
         guard NodeId.isValid(configuration.cluster) else {
             throw FabricError.rejected("invalid cluster name \(configuration.cluster.debugDescription)")
@@ -37,7 +38,10 @@ public final class FabricNode: Sendable {
         transportConfiguration.compression = configuration.compression
         transportConfiguration.checksum = configuration.checksum
         transportConfiguration.limits = configuration.limits
-        let group = EventLoopGroup(loopCount: max(1, configuration.loopCount ?? System.coreCount))
+        transportConfiguration.clock = configuration.clock
+        transportConfiguration.entropy = configuration.entropy
+        let group = EventLoopGroup(
+            loopCount: max(1, configuration.loopCount ?? System.coreCount), clock: configuration.clock)
         self.group = group
         let transport = Transport(configuration: transportConfiguration, group: group, log: sink)
         self.transport = transport
@@ -78,6 +82,7 @@ public final class FabricNode: Sendable {
     /// never while a loop could still call it.
     private static func stop(_ transport: Transport, _ group: EventLoopGroup, _ system: FabricActorSystem) {
         transport.shutdown()
+        system.finishClusterEvents()
         system.releaseWellKnownActors()
         guard !group.isCallerOneOfTheLoops else {
             group.shutdown()  // asks the loops to stop; joined below, off the loops
@@ -103,6 +108,16 @@ public final class FabricNode: Sendable {
     /// This process's generation.
     public var generation: UInt64 { system.generation }
 
+    /// This node's cluster events: `.up` for every node connected now, then every event from
+    /// now on, in order. One subscription per use; see `ClusterEvents`.
+    public var events: ClusterEvents { system.clusterEvents }
+
+    /// Returns once `node` is connected (at once if it is now), instead of polling
+    /// `connectedPeers`; throws `timeout` after `timeout`, `cancelled` or `shutdown`.
+    public func waitUntilConnected(to node: NodeId, timeout: Duration) async throws(FabricError) {
+        try await system.waitUntilConnected(to: node, timeout: timeout)
+    }
+
     /// Nodes with a ready connection now.
     public var connectedPeers: [Peer] {
         transport.connectedPeers.map { Peer(name: $0.node, address: $0.address, generation: $0.generation) }
@@ -123,6 +138,7 @@ public final class FabricNode: Sendable {
             handshakeFailures: transportCounters.value(.handshakeFailures),
             handshakeTimeouts: transportCounters.value(.handshakeTimeouts),
             protocolErrors: transportCounters.value(.protocolErrors),
+            unknownSystemMessagesSkipped: transportCounters.value(.unknownSystemMessagesSkipped),
             callsSent: system.statistic(.callsSent),
             callsReceived: system.statistic(.callsReceived),
             oneWayReceived: system.statistic(.oneWayReceived),
@@ -130,10 +146,11 @@ public final class FabricNode: Sendable {
             rejectedTargets: system.statistic(.rejectedTargets))
     }
 
-    private static func randomGeneration() -> UInt64 {
-        var random = SystemRandomNumberGenerator()
+    /// A random generation from `entropy` (a seeded source gives the same one every run), never
+    /// `ActorID.anyGeneration`.
+    static func generation(from entropy: any Entropy) -> UInt64 {
         var generation: UInt64 = 0
-        while generation == ActorID.anyGeneration { generation = random.next() }
+        while generation == ActorID.anyGeneration { generation = entropy.next() }
         return generation
     }
 
@@ -172,6 +189,9 @@ public struct NodeStats: Sendable, Hashable, Codable {
     public var handshakeTimeouts: UInt64
     /// Connections closed for malformed frames or messages.
     public var protocolErrors: UInt64
+    /// System messages of a kind this node does not know, skipped because the peer and this
+    /// node agreed to skip them (a newer peer's additions).
+    public var unknownSystemMessagesSkipped: UInt64
     public var callsSent: UInt64
     public var callsReceived: UInt64
     public var oneWayReceived: UInt64

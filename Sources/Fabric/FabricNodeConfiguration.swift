@@ -1,4 +1,5 @@
 import FabricCore
+import FabricReactor
 
 /// How to run a node: its name, where it listens, whom it joins.
 public struct FabricNodeConfiguration: Sendable {
@@ -23,6 +24,12 @@ public struct FabricNodeConfiguration: Sendable {
     /// Where log lines go (stderr by default) and which are kept.
     public var logLevel: LogLevel = .warning
     public var logSink: LogSink?
+    /// The clock the node's loops, timers and call deadlines run on; the machine's unless a
+    /// test or the simulator injects one (package-level: applications have no use for it).
+    package var clock: any MonotonicClock = SystemClock()
+    /// Where the node's generation and the transport's jitter come from; the operating
+    /// system's unless a test or the simulator gives a seeded source.
+    package var entropy: any Entropy = SystemEntropy()
 
     public init(name: NodeId, listen: NodeAddress?, seeds: [NodeAddress] = []) {
         self.name = name

@@ -13,8 +13,13 @@ public struct CallPriority: Hashable, Sendable {
 /// The options of the calls made inside a `withCallOptions` scope. One task-local holds them
 /// all, so a call reads it once (each task-local read walks the task's chain of scopes).
 struct CallScope: Sendable {
-    /// The absolute deadline of calls in this scope; nested scopes keep the earlier one.
+    /// The absolute deadline of calls in this scope, on `clock`; nested scopes keep the
+    /// earlier one.
     var deadline: Instant?
+    /// The clock `deadline` was read on. The machine's, unless the scope was made by an actor
+    /// system that runs on an injected clock (tests, the simulator); a system that runs on
+    /// another clock carries the budget left over to its own (`deadlineAndBudget`).
+    var clock = LoopClock.system
     /// Whether `Void` calls in this scope are sent one-way (no reply, no waiting).
     var oneWay = false
     var priority = CallPriority.normal
@@ -48,7 +53,9 @@ public func withCallOptions<T>(
 ) async rethrows -> T {
     var scope = CallContext.current
     if let timeout {
-        let proposed = System.monotonicNow + timeout
+        // The enclosing scope's clock, so that nested deadlines compare (`.system`, one tag
+        // check, unless an actor system on an injected clock made that scope).
+        let proposed = scope.clock.now + timeout
         scope.deadline = scope.deadline.map { min($0, proposed) } ?? proposed
     }
     if let oneWay { scope.oneWay = oneWay }

@@ -57,7 +57,7 @@ extension FabricActorSystem {
     /// Starts the call on the loop that read it, with no hop until the actor's own executor.
     func runTwoWay(actor: any DistributedActor, _ inbound: InboundCall, connection: Connection) {
         Task(executorPreference: connection.loop) {
-            await CallContext.$current.withValue(CallScope(deadline: inbound.deadline)) {
+            await CallContext.$current.withValue(CallScope(deadline: inbound.deadline, clock: self.clock)) {
                 await self.executeOnActor(actor, inbound.call, handler: inbound.handler)
             }
             connection.inboundCallFinished(bytes: inbound.payloadBytes)
@@ -129,7 +129,7 @@ private func startOpenedCallTask<A: DistributedActor>(
     let call = consume call
     Task.immediate(executorPreference: connection.loop) {
         _ = actor
-        await CallContext.$current.withValue(CallScope(deadline: call.deadline)) {
+        await CallContext.$current.withValue(CallScope(deadline: call.deadline, clock: system.clock)) {
             await system.execute(actor: actor, call.call, handler: call.handler)
         }
         connection.inboundCallFinished(bytes: call.payloadBytes)

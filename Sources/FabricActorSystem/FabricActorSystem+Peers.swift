@@ -1,35 +1,78 @@
 import Distributed
 import FabricCore
+import FabricReactor
 import FabricTransport
 
-/// Peer events from the transport, passed on to the observers installed with `onPeerEvent`.
+/// Peer events from the transport, published as cluster events (`clusterEvents`).
 extension FabricActorSystem {
     package func transportPeerUp(_ peer: RemotePeer) {
-        notify(.up(peer.node, address: peer.address))
+        clusterEventHub.publish(ClusterEvent(kind: .up, node: peer.node, address: peer.address, generation: peer.generation))
     }
 
     package func transportPeerDown(_ node: NodeId, generation: UInt64, restarted: Bool) {
-        notify(.down(node))
+        if restarted {
+            // The transport has recorded the new process already; its `.up` follows.
+            let current = transport.generation(of: node) ?? 0
+            clusterEventHub.publish(ClusterEvent(
+                kind: .restarted, node: node, address: nil, generation: current == generation ? 0 : current,
+                previousGeneration: generation))
+        } else {
+            clusterEventHub.publish(ClusterEvent(kind: .down, node: node, address: nil, generation: generation))
+        }
     }
 
-    /// Calls `observer` with `.up` for every peer connected now, then for every peer that
-    /// comes up or goes down from now on — so nothing is missed however early or late the
-    /// observer is installed (a node dials its seeds as soon as it starts).
+    /// A new subscription to this node's cluster events: first `.up` for every node connected
+    /// now, then every event from now on, in order (see `ClusterEvents`). Nothing is missed
+    /// however early or late it is made: a node dials its seeds the moment it starts.
     ///
-    /// Events are delivered one at a time, in order, while a lock is held: an observer must
-    /// not install another observer.
-    public func onPeerEvent(_ observer: @escaping @Sendable (PeerEvent) -> Void) {
-        observers.withLock { observers in
-            observers.append(observer)
-            for peer in transport.connectedPeers {
-                observer(.up(peer.node, address: peer.address))
+    /// ```swift
+    /// for try await event in system.clusterEvents where event.kind == .down {
+    ///     print("\(event.node) went away")
+    /// }
+    /// ```
+    public var clusterEvents: ClusterEvents { clusterEventHub.subscribe().events }
+
+    /// Returns once `node` is connected (at once if it is now); throws `timeout` when it is not
+    /// within `timeout` (on this node's clock), `cancelled` when the task is cancelled, and
+    /// `shutdown` when this node stops first. Built on `clusterEvents`: nothing polls.
+    public func waitUntilConnected(to node: NodeId, timeout: Duration) async throws(FabricError) {
+        let (events, id) = clusterEventHub.subscribe()
+        let timer = SubscriptionTimer()
+        let loop = group.loops[0]
+        let hub = clusterEventHub
+        let message = "\(self.node) not connected to \(node) within \(timeout)"
+        loop.execute {
+            guard !timer.isDone else { return }
+            timer.handle = loop.scheduleTimer(after: timeout) {
+                hub.finish(id, throwing: FabricError.timeout(message))
             }
         }
+        defer {
+            loop.execute {
+                timer.isDone = true
+                timer.handle?.cancel()
+            }
+        }
+        for try await event in events where event.kind == .up && event.node == node { return }
+        if Task.isCancelled { throw FabricError(.cancelled, "waiting for \(node) was cancelled") }
+        throw FabricError(.shutdown, "\(self.node) stopped before it connected to \(node)")
     }
 
-    private func notify(_ event: PeerEvent) {
-        observers.withLock { observers in
-            for observer in observers { observer(event) }
-        }
+    /// Ends every cluster event subscription (the node stopped).
+    package func finishClusterEvents() {
+        clusterEventHub.finishAll()
     }
+
+    /// Cluster event subscriptions now open (tests check that ended ones go).
+    package var clusterEventSubscriberCount: Int { clusterEventHub.subscriberCount }
+
+    /// Subscriptions ended because their subscriber fell more than
+    /// `Limits.clusterEventsBufferedMax` events behind.
+    package var clusterEventOverflowCount: UInt64 { clusterEventHub.overflowCount }
+}
+
+/// The timeout timer of one `waitUntilConnected`, touched only on the loop it runs on.
+private final class SubscriptionTimer: @unchecked Sendable {
+    var handle: TimerHandle?
+    var isDone = false
 }

@@ -60,9 +60,15 @@ extension FabricActorSystem {
 
     /// The deadline of a call made now (the scope's, or the default timeout from now) and the
     /// budget the wire carries for it; `timeout` when it has passed already.
+    ///
+    /// The time is this system's clock, the one its loops arm the deadline on. A scope made on
+    /// another clock (only possible with an injected one) counts for what is left of it.
     private func deadlineAndBudget(scope: CallScope) throws(FabricError) -> (deadline: Instant, budgetMicroseconds: UInt64) {
-        let now = System.monotonicNow
-        let deadline = scope.deadline ?? now + limits.callTimeoutDefault
+        let now = clock.now
+        var deadline = scope.deadline ?? now + limits.callTimeoutDefault
+        if scope.deadline != nil, !scope.clock.isSame(as: clock) {
+            deadline = now + deadline.duration(since: scope.clock.now)
+        }
         guard deadline > now else { throw FabricError.timeout("the deadline passed before the call was sent") }
         return (deadline, UInt64(max(1, deadline.duration(since: now).microseconds)))
     }
@@ -214,7 +220,7 @@ extension FabricActorSystem {
         let substitutions = try admittedSubstitutions(of: envelope, route: route, actorType: actorType)
         let reply = LocalReply()
         let handler = FabricResultHandler(system: self, localReply: reply, isOneWay: isOneWay)
-        await CallContext.$current.withValue(CallScope(deadline: deadline)) {
+        await CallContext.$current.withValue(CallScope(deadline: deadline, clock: clock)) {
             await executeOnActor(actor, PreparedCall(envelope, route, substitutions: substitutions, callID: 0), handler: handler)
         }
         if isOneWay { return [] }

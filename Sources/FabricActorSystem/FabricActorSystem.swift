@@ -34,6 +34,9 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
 
     package let transport: Transport
     package let group: EventLoopGroup
+    /// The clock calls read their deadlines on: the transport configuration's, which is the one
+    /// the loops arm those deadlines on (checked in `init`).
+    package let clock: LoopClock
     let registry = ActorRegistry()
     let types = TypeRegistry()
     let targets = TargetValidator()
@@ -47,7 +50,8 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     let callHeaderMemo = Mutex(CallHeaderMemo())
     let limits: Limits
     let logSink: LogSink
-    let observers = Mutex<[@Sendable (PeerEvent) -> Void]>([])
+    /// Cluster event subscriptions, and the nodes up now for their replay.
+    let clusterEventHub: ClusterEventHub
     /// Actors made with `make(name:)`, kept alive until `release(name:)`.
     let wellKnownActors = Mutex<[String: any DistributedActor]>([:])
     /// The executor of the only loop, when there is one (`loopExecutor(for:)` runs at every hop).
@@ -69,9 +73,16 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     package init(transport: Transport, log: @escaping LogSink) {
         self.transport = transport
         self.group = transport.group
+        let clock = LoopClock(transport.configuration.clock)
+        precondition(
+            transport.group.clock.isSame(as: clock),
+            "the event loop group runs on \(transport.group.clock) but the transport is configured with \(clock): "
+                + "a call's deadline is read on one and armed on the other, so they must be one clock")
+        self.clock = clock
         self.node = transport.configuration.node
         self.generation = transport.configuration.generation
         self.limits = transport.configuration.limits
+        clusterEventHub = ClusterEventHub(bufferedMax: transport.configuration.limits.clusterEventsBufferedMax)
         self.logSink = log
         onlyLoopExecutor = transport.group.loops.count == 1 ? transport.group.loops[0].asUnownedSerialExecutor() : nil
         // The coders carry the system in `userInfo` (actor references decode through it),
@@ -145,12 +156,6 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
 final class TargetIdentifierLog: Sendable {
     let identifiers = Mutex<[String]>([])
     func record(_ identifier: String) { identifiers.withLock { $0.append(identifier) } }
-}
-
-/// A node coming or going, as seen by this node's transport.
-public enum PeerEvent: Sendable, Hashable {
-    case up(NodeId, address: NodeAddress?)
-    case down(NodeId)
 }
 
 /// Counters of the call path, for stats and tests.

@@ -105,6 +105,19 @@ public struct Limits: Sendable, Hashable {
     /// copied into pooled buffers.
     public static let streamArrayKeptWholeBytesMin = 16 * 1024
 
+    // MARK: Seams: injected clocks, cluster event subscriptions, unknown system messages
+
+    /// How often (ms) a loop on an injected clock that does not report its moves looks at its
+    /// timers again. A `ManualClock` reports its moves and is never polled; the machine's clock
+    /// is waited on with the exact time to the next timer.
+    public static let loopUnobservedClockPollMilliseconds: Int32 = 1
+    /// Cluster events one subscription (`FabricActorSystem.clusterEvents`) holds for a
+    /// subscriber that has not read them yet, beyond the replay it started with. One more and
+    /// the subscription ends with a `rejected` error (counted), so a slow subscriber learns that
+    /// its view is incomplete and subscribes again for a fresh replay, rather than holding an
+    /// unbounded backlog or silently missing a `down`.
+    public var clusterEventsBufferedMax = 1024
+
     // MARK: Buffers kept between messages (static)
 
     /// Capacity of a connection's frame read buffer when it first needs one.

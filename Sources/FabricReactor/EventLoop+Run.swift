@@ -15,7 +15,7 @@ extension EventLoop {
     /// One turn; true once shutdown has been requested.
     private func runTurn() -> Bool {
         let eventCount = waitForEvents(timeoutMilliseconds: pollTimeoutMilliseconds())
-        turnStarted = System.monotonicNow
+        turnStarted = clock.now
         let isStopRequested = takeRemoteWork()
         dispatchEvents(count: eventCount)
         runQueuedWork(budget: Limits.loopJobsPerTurnMax)
@@ -26,11 +26,18 @@ extension EventLoop {
 
     /// 0 when there is work waiting, -1 (forever) when nothing is scheduled, else the time to the
     /// next timer rounded up to a millisecond (epoll's resolution; rounding down would spin).
+    ///
+    /// On an injected clock the time to the next timer says nothing about how long to sleep: a
+    /// clock that reports its moves wakes the loop itself (-1 until then); one that does not is
+    /// looked at again every `Limits.loopUnobservedClockPollMilliseconds`.
     private func pollTimeoutMilliseconds() -> Int32 {
         if !runQueue.isEmpty || !endOfTurnWork.isEmpty || !streamsToFlush.isEmpty { return 0 }
         guard let wakeup = timers.nextWakeupNanoseconds() else { return -1 }
-        let now = cfabric_monotonic_nanoseconds()
+        let now = clock.now.nanoseconds
         guard wakeup > now else { return 0 }
+        guard clock.isSystem else {
+            return clockObservation == nil ? Limits.loopUnobservedClockPollMilliseconds : -1
+        }
         let milliseconds = (wakeup - now + 999_999) / 1_000_000
         return Int32(clamping: milliseconds)
     }
@@ -129,7 +136,7 @@ extension EventLoop {
     /// Fires the timers that are due, in deadline order.
     private func fireDueTimers() {
         guard timers.count > 0 else { return }
-        timers.collectDue(nowNanoseconds: cfabric_monotonic_nanoseconds(), into: &dueTimers)
+        timers.collectDue(nowNanoseconds: clock.now.nanoseconds, into: &dueTimers)
         var position = 0
         while position < dueTimers.count {
             let timer = dueTimers[position]

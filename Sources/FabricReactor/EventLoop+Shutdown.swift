@@ -30,6 +30,8 @@ extension EventLoop {
         endOfTurnWork.removeAll()
         streamsToFlush.removeAll()
         timers.removeAll()
+        clockObservation?.cancel()
+        clockObservation = nil
         // The eventfd stays open until `deinit`: other threads may still signal it.
         _ = cfabric_close(epollDescriptor)
     }

@@ -41,10 +41,16 @@ package final class EventLoop: @unchecked Sendable {
     let writeVectors: UnsafeMutablePointer<iovec>
     /// The buffer streams read into when their delegate has none of its own.
     package let sharedReadBuffer: UnsafeMutableRawBufferPointer
+    /// The clock `now`, `turnStarted` and the timers run on (the group's).
+    package let clock: LoopClock
+    /// While the loop runs on a clock that reports its moves (`ManualClock`): the registration
+    /// that wakes the loop when it moves. Cancelled when the loop shuts down.
+    var clockObservation: ClockObservation?
 
     /// Makes a loop with its epoll and wakeup descriptors; its group starts its thread.
-    init(index: Int) {
+    init(index: Int, clock: LoopClock) {
         self.index = index
+        self.clock = clock
         let epoll = cfabric_epoll_create()
         precondition(epoll >= 0, "fabric-loop-\(index): epoll_create1 failed: \(ReactorError.describe(errno: -epoll))")
         let wake = cfabric_eventfd_create()
@@ -53,10 +59,21 @@ package final class EventLoop: @unchecked Sendable {
         precondition(added == 0, "fabric-loop-\(index): watching the eventfd failed: \(ReactorError.describe(errno: -added))")
         epollDescriptor = epoll
         wakeDescriptor = wake
-        timers = TimerWheel(originNanoseconds: cfabric_monotonic_nanoseconds())
+        let start = clock.now
+        timers = TimerWheel(originNanoseconds: start.nanoseconds)
+        turnStarted = start
         events = .allocate(capacity: Limits.loopEventsPerWaitMax)
         writeVectors = .allocate(capacity: Limits.streamWriteVectorsMax)
         sharedReadBuffer = .allocate(byteCount: Limits.streamReadBufferBytes, alignment: 16)
+        if case .injected(let injected) = clock {
+            // The observer holds the loop (not weakly: a weak reference would slow every retain
+            // of it) until `shutDownOnLoop` cancels it. It always writes the eventfd: a move
+            // between the loop's look at its timers and its `epoll_wait` must not be lost, and
+            // the eventfd counts, so a write before the wait makes the wait return at once.
+            clockObservation = injected.observeAdvances { [self] in
+                _ = cfabric_eventfd_signal(wakeDescriptor)
+            }
+        }
     }
 
     deinit {
@@ -84,14 +101,14 @@ package final class EventLoop: @unchecked Sendable {
                 + "\(EventLoop.current.map { "fabric-loop-\($0.index)" } ?? "none"))", file: file, line: line)
     }
 
-    /// The monotonic clock timers run on.
-    package var now: Instant { System.monotonicNow }
+    /// The time on the clock timers run on (`clock`).
+    package var now: Instant { clock.now }
 
     /// When this turn's events were read (loop-confined): one clock read per turn for what
     /// needs the time of an event rather than of this instant — when a frame arrived or left
     /// (keepalive bookkeeping), the start of an incoming call's budget. Reading the clock per
     /// frame showed as 1.5 % of the server's samples at 64 callers.
-    @exclusivity(unchecked) package internal(set) var turnStarted: Instant = System.monotonicNow
+    @exclusivity(unchecked) package internal(set) var turnStarted: Instant
 
     /// Runs `work` on the loop, after what was queued before it from the same thread (FIFO per
     /// submitting thread). Callable from any thread. From the loop itself it only appends to the

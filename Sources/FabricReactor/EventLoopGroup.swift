@@ -9,21 +9,29 @@ import Synchronization
 package final class EventLoopGroup: Sendable {
     /// The loops, in index order.
     package let loops: [EventLoop]
+    /// The clock every loop of the group runs on.
+    package let clock: LoopClock
     private let threads: [pthread_t]
     private let nextLoopIndex = Atomic<Int>(0)
     /// Whether the threads have been joined (or detached); the lock also makes concurrent
     /// `shutdown()` callers wait for the one doing the joining.
     private let isJoined = Mutex(false)
 
-    /// Starts `loopCount` loops, each on its own thread. Makes `SIGPIPE` harmless for the
-    /// process first. Running out of descriptors or threads here stops the process: without
-    /// its loops a node cannot do anything.
-    package init(loopCount: Int = System.coreCount) {
+    /// Starts `loopCount` loops, each on its own thread, running on `clock` (their `now`,
+    /// `turnStarted` and timers). Makes `SIGPIPE` harmless for the process first. Running out of
+    /// descriptors or threads here stops the process: without its loops a node cannot do
+    /// anything.
+    ///
+    /// On an injected clock that reports its moves (`ManualClock`), a timer fires exactly when
+    /// the clock is moved to or past its deadline, and never because wall time passed.
+    package init(loopCount: Int = System.coreCount, clock: any MonotonicClock = SystemClock()) {
         precondition(
             loopCount >= 1 && loopCount <= Limits.loopsPerGroupMax,
             "an event loop group needs 1...\(Limits.loopsPerGroupMax) loops, got \(loopCount)")
         System.ignoreBrokenPipeSignal()
-        let loops = (0..<loopCount).map { EventLoop(index: $0) }
+        let clock = LoopClock(clock)
+        self.clock = clock
+        let loops = (0..<loopCount).map { EventLoop(index: $0, clock: clock) }
         self.loops = loops
         threads = loops.map(startThread(for:))
     }

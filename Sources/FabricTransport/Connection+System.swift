@@ -5,6 +5,13 @@ import FabricWire
 /// System frames: keepalive pings, gossip of known peers, and goodbyes.
 extension Connection {
     func receiveSystem(_ frame: Frame) {
+        // A kind a newer peer added: skipped whole (the frame delimits it) when both sides
+        // agreed to; otherwise it falls through to `decode`, a protocol error that closes.
+        if agreement?.skipsUnknownSystemMessages == true, let tag = SystemMessage.unknownTag(in: frame.payload) {
+            transport.counters.add(.unknownSystemMessagesSkipped)
+            transport.log(.debug, "\(self): skipped a system message of unknown kind \(tag) (\(frame.payload.count) bytes)")
+            return
+        }
         let message: SystemMessage
         do {
             message = try SystemMessage.decode(frame.payload)

@@ -58,6 +58,9 @@ package final class TransportCounters: Sendable {
         case frameReceiveTimeouts
         /// Times a connection stopped decoding for the turn at `decompressedBytesPerTurnMax`.
         case decompressionYields
+        /// System messages of a kind this version does not know, skipped because both sides
+        /// agreed to skip them.
+        case unknownSystemMessagesSkipped
     }
 
     private let connectionsAccepted = Atomic<UInt64>(0)
@@ -71,6 +74,7 @@ package final class TransportCounters: Sendable {
     private let controlFramesDropped = Atomic<UInt64>(0)
     private let frameReceiveTimeouts = Atomic<UInt64>(0)
     private let decompressionYields = Atomic<UInt64>(0)
+    private let unknownSystemMessagesSkipped = Atomic<UInt64>(0)
 
     package init() {}
 
@@ -87,6 +91,7 @@ package final class TransportCounters: Sendable {
         case .controlFramesDropped: controlFramesDropped.wrappingAdd(1, ordering: .relaxed)
         case .frameReceiveTimeouts: frameReceiveTimeouts.wrappingAdd(1, ordering: .relaxed)
         case .decompressionYields: decompressionYields.wrappingAdd(1, ordering: .relaxed)
+        case .unknownSystemMessagesSkipped: unknownSystemMessagesSkipped.wrappingAdd(1, ordering: .relaxed)
         }
     }
 
@@ -103,6 +108,7 @@ package final class TransportCounters: Sendable {
         case .controlFramesDropped: controlFramesDropped.load(ordering: .relaxed)
         case .frameReceiveTimeouts: frameReceiveTimeouts.load(ordering: .relaxed)
         case .decompressionYields: decompressionYields.load(ordering: .relaxed)
+        case .unknownSystemMessagesSkipped: unknownSystemMessagesSkipped.load(ordering: .relaxed)
         }
     }
 }

@@ -18,6 +18,9 @@ package struct TransportConfiguration: Sendable {
     package var compression: Bool = true
     /// Offer CRC32C trailers on every frame (TCP already checksums; off by default).
     package var checksum: Bool = false
+    /// Offer to skip system messages of kinds this version does not know (on by default; off
+    /// only to test the behaviour of a node that predates the capability).
+    package var skipsUnknownSystemMessages: Bool = true
     /// Number of event loops (threads); defaults to the number of cores.
     package var loopCount: Int = System.coreCount
     package var limits: Limits = .default
@@ -39,6 +42,7 @@ package struct TransportConfiguration: Sendable {
     var capabilities: Capabilities {
         Capabilities(
             compression: compression, checksum: checksum,
-            frameBytesMax: UInt32(clamping: limits.frameBytesMax), encryption: false)
+            frameBytesMax: UInt32(clamping: limits.frameBytesMax), encryption: false,
+            skipsUnknownSystemMessages: skipsUnknownSystemMessages)
     }
 }

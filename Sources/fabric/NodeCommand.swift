@@ -38,12 +38,16 @@ enum NodeCommand {
             printError("fabric: cannot start node \(name): \(error)")
             return 1
         }
-        node.system.onPeerEvent { event in
-            switch event {
-            case .up(let peer, _):
-                printLine(NodeEvent.peerUp(node: peer.name).line)
-            case .down(let peer):
-                printLine(NodeEvent.peerDown(node: peer.name).line)
+        // Subscribed here, before anything else happens: the seeds already dialed are replayed.
+        let events = node.events
+        let peerLines = Task {
+            // A restart is the old process going down; the new one's `.up` follows.
+            for try await event in events {
+                if event.kind == .up {
+                    printLine(NodeEvent.peerUp(node: event.node.name).line)
+                } else if event.kind == .down || event.kind == .restarted {
+                    printLine(NodeEvent.peerDown(node: event.node.name).line)
+                }
             }
         }
         let system = node.system
@@ -59,6 +63,7 @@ enum NodeCommand {
         await waitForTerminationSignal()
         printLine("fabric-event stopping node=\(name)")
         await node.leave()
+        peerLines.cancel()
         return 0
     }
 

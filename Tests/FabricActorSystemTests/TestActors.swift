@@ -145,17 +145,6 @@ distributed actor LoopLog {
     }
 }
 
-/// Peer events an observer saw.
-final class PeerEventLog: Sendable {
-    private let events = Mutex<[PeerEvent]>([])
-    func record(_ event: PeerEvent) { events.withLock { $0.append(event) } }
-    var ups: [NodeId] {
-        events.withLock { events in
-            events.compactMap { if case .up(let node, _) = $0 { node } else { nil } }
-        }
-    }
-}
-
 /// A gate a test opens: code that waits on it stays suspended until then.
 final class TestGate: Sendable {
     private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))

@@ -50,21 +50,30 @@ public final class LocalCluster: Sendable {
         return node
     }
 
-    /// Waits until every running node is connected to every other.
+    /// Waits until every running node is connected to every other: each node waits for each
+    /// other one on its cluster events (`FabricNode.waitUntilConnected`), nothing polls.
+    /// Throws `timeout` naming who is still missing whom after `timeout`.
     public func waitUntilConnected(timeout: Duration) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            let complete = nodes.allSatisfy { node in
-                let connected = Set(node.connectedPeers.map(\.name))
-                return nodes.allSatisfy { $0 === node || connected.contains($0.name) }
+        let nodes = self.nodes
+        let missing = await withTaskGroup(of: String?.self) { group in
+            for node in nodes {
+                for other in nodes where other !== node {
+                    group.addTask {
+                        do {
+                            try await node.waitUntilConnected(to: other.name, timeout: timeout)
+                            return nil
+                        } catch {
+                            return "\(node.name) → \(other.name)"
+                        }
+                    }
+                }
             }
-            if complete { return }
-            guard clock.now < deadline else {
-                let view = nodes.map { "\($0.name): \($0.connectedPeers.map(\.name.name).sorted())" }
-                throw FabricError.timeout("nodes not all connected within \(timeout): \(view.joined(separator: "; "))")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+            var missing: [String] = []
+            for await failure in group { if let failure { missing.append(failure) } }
+            return missing.sorted()
+        }
+        guard missing.isEmpty else {
+            throw FabricError.timeout("nodes not all connected within \(timeout): \(missing.joined(separator: ", ")) missing")
         }
     }
 

@@ -41,6 +41,14 @@ package enum SystemMessage: Hashable, Sendable {
         }
     }
 
+    /// The tag of `payload` when it has one this version does not know (not 0, which is never
+    /// a tag): a message a newer node may send, which a receiver that agreed to it skips whole
+    /// (the frame's length delimits it). Nil for known tags, tag 0 and an empty payload.
+    package static func unknownTag(in payload: ArraySlice<UInt8>) -> UInt8? {
+        guard let tag = payload.first, tag != 0, Tag(rawValue: tag) == nil else { return nil }
+        return tag
+    }
+
     /// Decodes a system payload.
     package static func decode(_ payload: UnsafeRawBufferPointer) throws(WireError) -> SystemMessage {
         var reader = WireReader(payload)

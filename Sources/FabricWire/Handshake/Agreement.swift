@@ -9,12 +9,18 @@ package struct Agreement: Hashable, Sendable {
     package var checksum: Bool
     /// The largest frame `length` either side sends or accepts.
     package var frameBytesMax: Int
+    /// Whether a system message with a tag the receiver does not know is skipped and counted
+    /// rather than a protocol error (both offered it).
+    package var skipsUnknownSystemMessages: Bool
 
     /// An agreement from its parts; `HandshakeNegotiation` builds the real ones.
-    package init(version: UInt16, compression: Bool, checksum: Bool, frameBytesMax: Int) {
+    package init(
+        version: UInt16, compression: Bool, checksum: Bool, frameBytesMax: Int, skipsUnknownSystemMessages: Bool = false
+    ) {
         self.version = version
         self.compression = compression
         self.checksum = checksum
         self.frameBytesMax = frameBytesMax
+        self.skipsUnknownSystemMessages = skipsUnknownSystemMessages
     }
 }

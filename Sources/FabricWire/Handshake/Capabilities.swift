@@ -14,13 +14,22 @@ package struct Capabilities: Hashable, Sendable {
     package var frameBytesMax: UInt32
     /// AEAD message encryption: reserved, always false for now.
     package var encryption: Bool
+    /// The node skips (and counts) system messages whose tag it does not know instead of
+    /// closing the connection, so a newer peer may send kinds this node has never heard of
+    /// (`Docs/WireProtocol.md`, "System"). Without it on both sides an unknown tag is a
+    /// protocol error, as it always was.
+    package var skipsUnknownSystemMessages: Bool
 
     /// Capabilities from their parts; encryption stays false until AEAD exists.
-    package init(compression: Bool, checksum: Bool, frameBytesMax: UInt32, encryption: Bool = false) {
+    package init(
+        compression: Bool, checksum: Bool, frameBytesMax: UInt32, encryption: Bool = false,
+        skipsUnknownSystemMessages: Bool = false
+    ) {
         self.compression = compression
         self.checksum = checksum
         self.frameBytesMax = frameBytesMax
         self.encryption = encryption
+        self.skipsUnknownSystemMessages = skipsUnknownSystemMessages
     }
 }
 
@@ -36,19 +45,27 @@ extension Capabilities {
         case frameBytesMax = 3
         /// Value: bit mask of AEAD algorithms; reserved, 0 for now.
         case encryption = 4
+        /// Value: bit mask of how system messages are handled; bit 0 = unknown tags are
+        /// skipped. Written only when non-zero, so a node that does not offer it sends the
+        /// same bytes as one that predates it.
+        case systemMessages = 5
     }
+
+    /// Bit 0 of `systemMessages`.
+    static let skipsUnknownSystemMessagesBit: UInt64 = 1
 
     /// Smallest encoded (id, value) pair: two one-byte varints.
     static let minimumEntryBytes = 2
 
     /// Appends the capability list: a varint count, then (id, value) varint pairs.
     func encode(to buffer: inout [UInt8]) {
-        let entries: [(Identifier, UInt64)] = [
+        var entries: [(Identifier, UInt64)] = [
             (.compression, compression ? 1 : 0),
             (.checksum, checksum ? 1 : 0),
             (.frameBytesMax, UInt64(frameBytesMax)),
             (.encryption, encryption ? 1 : 0),
         ]
+        if skipsUnknownSystemMessages { entries.append((.systemMessages, Self.skipsUnknownSystemMessagesBit)) }
         WireWriter.appendVarint(UInt64(entries.count), to: &buffer)
         for (identifier, value) in entries {
             WireWriter.appendVarint(identifier.rawValue, to: &buffer)
@@ -80,6 +97,7 @@ extension Capabilities {
             compression: (values[.compression] ?? 0) & 1 != 0,
             checksum: (values[.checksum] ?? 0) & 1 != 0,
             frameBytesMax: frameLimit,
-            encryption: (values[.encryption] ?? 0) & 1 != 0)
+            encryption: (values[.encryption] ?? 0) & 1 != 0,
+            skipsUnknownSystemMessages: (values[.systemMessages] ?? 0) & skipsUnknownSystemMessagesBit != 0)
     }
 }

@@ -33,12 +33,15 @@ package enum HandshakeNegotiation {
             version: version,
             compression: hello.capabilities.compression && localCapabilities.compression,
             checksum: hello.capabilities.checksum && localCapabilities.checksum,
-            frameBytesMax: agreedFrameBytesMax(hello.capabilities.frameBytesMax, localCapabilities.frameBytesMax))
+            frameBytesMax: agreedFrameBytesMax(hello.capabilities.frameBytesMax, localCapabilities.frameBytesMax),
+            skipsUnknownSystemMessages: hello.capabilities.skipsUnknownSystemMessages
+                && localCapabilities.skipsUnknownSystemMessages)
         let welcome = Welcome(
             version: version, node: localNode, generation: localGeneration, advertisedAddress: localAddress,
             capabilities: Capabilities(
                 compression: agreement.compression, checksum: agreement.checksum,
-                frameBytesMax: UInt32(agreement.frameBytesMax), encryption: false),
+                frameBytesMax: UInt32(agreement.frameBytesMax), encryption: false,
+                skipsUnknownSystemMessages: agreement.skipsUnknownSystemMessages),
             peers: peers)
         return (.welcome(welcome), agreement)
     }
@@ -60,6 +63,9 @@ package enum HandshakeNegotiation {
         guard !agreed.checksum || offered.capabilities.checksum else {
             throw WireError(.malformed, "the peer agreed to checksums, which were not offered")
         }
+        guard !agreed.skipsUnknownSystemMessages || offered.capabilities.skipsUnknownSystemMessages else {
+            throw WireError(.malformed, "the peer agreed to skip unknown system messages, which was not offered")
+        }
         guard !agreed.encryption else {
             throw WireError(.unsupported, "the peer agreed to encryption, which is not supported")
         }
@@ -72,7 +78,7 @@ package enum HandshakeNegotiation {
         }
         return Agreement(
             version: welcome.version, compression: agreed.compression, checksum: agreed.checksum,
-            frameBytesMax: frameBytesMax)
+            frameBytesMax: frameBytesMax, skipsUnknownSystemMessages: agreed.skipsUnknownSystemMessages)
     }
 
     /// The highest version in both ranges, or nil when they do not overlap.
