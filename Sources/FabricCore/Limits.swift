@@ -222,6 +222,26 @@ public struct Limits: Sendable, Hashable {
     /// hold); a call past it is rejected, as one past `inboundCallsPerConnectionMax` is.
     public var inboundCallBytesPerConnectionMax = 64 * 1024 * 1024
 
+    // MARK: Peer table defences: name claims, gossip, declared-down nodes (issue 14)
+
+    /// How long a ready connection to a node has to show it is alive (any frame after a ping)
+    /// when a new hello claims that node's name. Silent that long, or closed, it is presumed dead
+    /// (the node restarted) and the claimant gets in; alive, the claimant is refused. Keep it
+    /// well under `handshakeTimeout`, which the claimant's dialer is waiting on meanwhile.
+    public var claimChallengeTimeout: Duration = .seconds(1)
+    /// How often a challenged connection is looked at while the challenge lasts.
+    public var claimChallengeCheckInterval: Duration = .milliseconds(5)
+    /// Names of unverified nodes (never handshaken) one sender may have in this node's table at
+    /// once; more from the same sender are dropped and counted. At least
+    /// `handshakeListCountMax`, so a client learns a whole welcome's list from its seed.
+    public var gossipedPeersPerSenderMax = 64
+    /// Failed dials after which an unverified node (gossiped, never handshaken) is forgotten.
+    public var unverifiedPeerDialAttemptsMax = 3
+    /// How long an unverified node is remembered without ever completing a handshake.
+    public var unverifiedPeerLifetime: Duration = .seconds(60)
+    /// Generations of one node remembered as declared down (the oldest is forgotten first).
+    public static let downGenerationsPerNodeMax = 8
+
     /// The limits a node runs with unless configured otherwise.
     public static let `default` = Limits()
 

@@ -49,11 +49,19 @@ extension Connection {
             do {
                 let agreement = try HandshakeNegotiation.agreement(from: welcome, offered: sentHello)
                 let peer = RemotePeer(node: welcome.node, generation: welcome.generation, address: welcome.advertisedAddress)
-                guard transport.dialerDidAgree(self, with: peer) else {
+                switch transport.welcomeVerdict(self, from: peer) {
+                case .keep:
+                    becomeReady(agreement, remote: peer, peers: welcome.peers)
+                case .giveWay:
                     close(FabricError(.rejected, "superseded by another connection to \(welcome.node)"))
-                    return
+                case .wrongNode(let expected):
+                    // Calls queued here were meant for `expected`: they fail, not go elsewhere.
+                    let address = dialedAddress?.description ?? "its address"
+                    transport.log(.warning, "\(self): dialled \(expected) at \(address), but \(welcome.node) answered")
+                    close(FabricError(.nodeUnreachable, "dialled \(expected) at \(address), but \(welcome.node) answered"))
+                case .declaredDown:
+                    close(FabricError(.nodeDown, "\(welcome.node) generation \(hex(welcome.generation)) was declared down"))
                 }
-                becomeReady(agreement, remote: peer, peers: welcome.peers)
             } catch {
                 transport.counters.add(.handshakeFailures)
                 protocolError(error)
@@ -82,14 +90,40 @@ extension Connection {
             return
         }
         let peer = RemotePeer(node: hello.node, generation: hello.generation, address: hello.advertisedAddress)
-        if let refusal = transport.acceptorShouldRefuse(self, from: peer) {
-            transport.counters.add(.connectionsRefused)
-            sendRefusal(.duplicateConnection, refusal)
-            close(FabricError(.rejected, refusal))
-            return
+        admit(peer, reply: reply, agreement: agreement, peers: hello.peers, mayChallenge: true)
+    }
+
+    /// Welcomes `peer`, refuses it, or (when it claims a node this one has a ready connection
+    /// to) waits while that connection is challenged, then decides again without a challenge.
+    private func admit(
+        _ peer: RemotePeer, reply: HandshakeMessage, agreement: Agreement, peers: [PeerInfo], mayChallenge: Bool
+    ) {
+        switch transport.admission(of: self, claiming: peer, mayChallenge: mayChallenge) {
+        case .admit:
+            sendHandshake(reply)
+            becomeReady(agreement, remote: peer, peers: peers)
+        case .refuse(let reason, let message):
+            refuse(reason, message)
+        case .challenge(let existing):
+            // The challenge bounds the wait now (`Limits.claimChallengeTimeout`).
+            handshakeTimer?.cancel()
+            handshakeTimer = nil
+            transport.challenge(existing, claimedBy: self, as: peer) { [self] verdict in
+                guard phase == .handshaking else { return }
+                switch verdict {
+                case .answered:
+                    refuse(.duplicateConnection, "\(transport.configuration.node) is connected to \(peer.node), which answered")
+                case .gone:
+                    admit(peer, reply: reply, agreement: agreement, peers: peers, mayChallenge: false)
+                }
+            }
         }
-        sendHandshake(reply)
-        becomeReady(agreement, remote: peer, peers: hello.peers)
+    }
+
+    private func refuse(_ reason: RefusalReason, _ message: String) {
+        transport.counters.add(.connectionsRefused)
+        sendRefusal(reason, message)
+        close(FabricError(.rejected, message))
     }
 
     private func becomeReady(_ agreement: Agreement, remote peer: RemotePeer, peers: [PeerInfo]) {

@@ -23,16 +23,21 @@ extension Transport {
             guard let record = state.record(for: node) else {
                 return (nil, nil, FabricError(.nodeUnreachable, "no known address for node \(node)"))
             }
+            if !record.downGenerations.isEmpty, record.isDeclaredDown {
+                return (nil, nil, FabricError(.nodeDown, "node \(node) (generation \(hex(record.generation))) was declared down"))
+            }
             if let connection = record.connection, connection.phase != .closed, connection.phase != .draining {
                 return (connection, nil, nil)
             }
             guard let address = record.address else {
                 return (nil, nil, FabricError(.nodeUnreachable, "node \(node) is not connected and has no address"))
             }
-            guard group.loops[0].now >= record.nextDialAllowed else {
+            // The gate is set from the same clock (`markDown`) and lifted when the redial timer
+            // fires (`scheduleRedial`): one time domain per comparison.
+            guard record.nextDialAllowed == .zero || configuration.clock.now >= record.nextDialAllowed else {
                 return (nil, nil, FabricError(.nodeUnreachable, "node \(node) is unreachable (reconnecting)"))
             }
-            let connection = makeDialer(to: address, in: &state)
+            let connection = makeDialer(to: address, expecting: node, in: &state)
             record.connection = connection
             state.peers[node] = record
             return (nil, (connection, address), nil)
@@ -53,10 +58,12 @@ extension Transport {
         }
     }
 
-    /// Every node this one has heard of, with its address when it has one.
+    /// Every node this one has heard of and can dial (unverified names past their lifetime are
+    /// forgotten first).
     package var knownPeers: [PeerInfo] {
         state.withLock { state in
-            state.peers.values.compactMap { record in
+            forgetExpiredUnverified(&state)
+            return state.peers.values.compactMap { record in
                 record.address.map { PeerInfo(node: record.node, generation: record.generation, address: $0) }
             }.sorted { $0.node < $1.node }
         }
@@ -72,51 +79,72 @@ extension Transport {
         state.withLock { state in state.peers[node].flatMap { $0.generation == 0 ? nil : $0.generation } }
     }
 
-    /// What this node tells others about the cluster (capped to a handshake's list limit).
-    func peersToShare(excluding node: NodeId?) -> [PeerInfo] {
-        let peers = knownPeers.filter { $0.node != node }
-        return Array(peers.prefix(Limits.handshakeListCountMax))
-    }
-
     // MARK: Handshake decisions (called on the connection's loop)
 
-    /// The acceptor's tie-break: nil to accept `connection` as the way to `peer`, or why not.
-    func acceptorShouldRefuse(_ connection: Connection, from peer: RemotePeer) -> String? {
+    /// What the acceptor does with a hello claiming to be `peer` (`mayChallenge` is false once
+    /// a challenge of the node's ready connection has ended, so a claim is checked once).
+    ///
+    /// A ready connection to the node is never superseded by a hello alone: nothing in a hello
+    /// proves who sent it, so the claimant waits while that connection is challenged
+    /// (`Transport+Claims`). Otherwise the tie-break of simultaneous dials decides.
+    func admission(of connection: Connection, claiming peer: RemotePeer, mayChallenge: Bool) -> HelloAdmission {
         let local = configuration.node
-        let (refusal, superseded) = state.withLock { state -> (String?, Connection?) in
+        let (admission, superseded) = state.withLock { state -> (HelloAdmission, Connection?) in
             let record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
+            if record.downGenerations.contains(peer.generation) {
+                peerTableCounters.add(.declaredDownRefusals)
+                return (.refuse(.badHello, "\(peer.node) generation \(hex(peer.generation)) was declared down by \(local)"), nil)
+            }
             var superseded: Connection?
             if let existing = record.connection, existing !== connection, existing.phase != .closed,
                 existing.phase != .draining
             {
+                if existing.phase == .ready {
+                    guard mayChallenge, record.claimant == nil else {
+                        peerTableCounters.add(.claimsRefused)
+                        let why = mayChallenge ? "another claim of that name is being checked" : "it connected again meanwhile"
+                        return (.refuse(.duplicateConnection, "\(local) is connected to \(peer.node) already; \(why)"), nil)
+                    }
+                    record.claimant = connection
+                    state.peers[peer.node] = record
+                    return (.challenge(existing), nil)
+                }
                 let sameGeneration = existing.remote.map { $0.generation == peer.generation } ?? true
                 if sameGeneration,
                     !ConnectionTieBreak.keepsNew(
                         existingDialedLocally: existing.isDialer, newDialedLocally: false, local: local, remote: peer.node)
                 {
-                    return ("\(local) keeps its own connection to \(peer.node)", nil)
+                    return (.refuse(.duplicateConnection, "\(local) keeps its own connection to \(peer.node)"), nil)
                 }
                 superseded = existing
             }
             record.connection = connection
             state.peers[peer.node] = record
-            return (nil, superseded)
+            return (.admit, superseded)
         }
         if let superseded { supersede(superseded, by: connection, remoteGeneration: peer.generation) }
-        return refusal
+        return admission
     }
 
-    /// The dialer's check once its welcome arrived: true to keep `connection`.
-    func dialerDidAgree(_ connection: Connection, with peer: RemotePeer) -> Bool {
+    /// The dialer's check once its welcome arrived: whether to keep `connection`.
+    func welcomeVerdict(_ connection: Connection, from peer: RemotePeer) -> WelcomeVerdict {
         let local = configuration.node
-        let (keep, other) = state.withLock { state -> (Bool, Connection?) in
+        let (verdict, other) = state.withLock { state -> (WelcomeVerdict, Connection?) in
+            if let expected = state.expectedNodes.removeValue(forKey: connection.id), expected != peer.node {
+                peerTableCounters.add(.welcomesFromAnotherNode)
+                return (.wrongNode(expected: expected), nil)
+            }
             let record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
+            if record.downGenerations.contains(peer.generation) {
+                peerTableCounters.add(.declaredDownRefusals)
+                return (.declaredDown, nil)
+            }
             guard let existing = record.connection, existing !== connection, existing.phase != .closed,
                 existing.phase != .draining
             else {
                 record.connection = connection
                 state.peers[peer.node] = record
-                return (true, nil)
+                return (.keep, nil)
             }
             let sameGeneration = existing.remote.map { $0.generation == peer.generation } ?? true
             let existingSettled = existing.phase == .ready
@@ -126,22 +154,22 @@ extension Transport {
             {
                 record.connection = connection
                 state.peers[peer.node] = record
-                return (true, existing)
+                return (.keep, existing)
             }
-            return (false, existing)
+            return (.giveWay, existing)
         }
-        guard let other else { return true }
-        if keep {
+        guard let other else { return verdict }
+        if case .keep = verdict {
             supersede(other, by: connection, remoteGeneration: peer.generation)
         } else {
             connection.handOverQueue(to: other)
         }
-        return keep
+        return verdict
     }
 
     /// `old` gives way to `new`: calls queued on it move over; a ready one drains (its pending
     /// calls still get their replies), a connecting one closes.
-    private func supersede(_ old: Connection, by new: Connection, remoteGeneration: UInt64) {
+    func supersede(_ old: Connection, by new: Connection, remoteGeneration: UInt64) {
         old.handOverQueue(to: new)
         old.loop.execute {
             if let oldGeneration = old.remote?.generation, oldGeneration != remoteGeneration {
@@ -160,9 +188,14 @@ extension Transport {
     func connectionDidBecomeReady(_ connection: Connection, peers: [PeerInfo]) {
         guard let peer = connection.remote else { return }
         let (notifyUp, restartedFrom, counters) = state.withLock { state -> (Bool, UInt64?, PeerCounters) in
+            state.expectedNodes[connection.id] = nil
             let record = state.peers[peer.node] ?? PeerRecord(node: peer.node, configuration: configuration)
             if record.everConnected, !record.isUp { record.counters.add(.reconnects) }
             record.everConnected = true
+            if let unverified = record.unverified {
+                record.unverified = nil
+                state.releaseGossiped(from: unverified.sender)
+            }
             let restartedFrom = record.generation != 0 && record.generation != peer.generation ? record.generation : nil
             let notify = !record.isUp || restartedFrom != nil
             record.generation = peer.generation
@@ -190,7 +223,10 @@ extension Transport {
     }
 
     func connectionDidClose(_ connection: Connection, wasReady: Bool) {
-        state.withLock { state in _ = state.connections.removeValue(forKey: connection.id) }
+        state.withLock { state in
+            _ = state.connections.removeValue(forKey: connection.id)
+            state.expectedNodes[connection.id] = nil
+        }
         markDown(connection, dueTo: connection.closeReason)
         if connection.remoteNode == nil, let seed = connection.dialedAddress {
             retrySeedIfNeeded(seed)
@@ -198,32 +234,56 @@ extension Transport {
     }
 
     /// `connection` no longer carries calls to its node: when it was the node's connection, the
-    /// node is down until another one is ready; a listening node redials it.
+    /// node is down until another one is ready, and it is redialled if the dial policy says so.
+    /// An unverified name whose dials keep failing is forgotten instead.
     private func markDown(_ connection: Connection, dueTo reason: FabricError?) {
         guard let node = connection.remoteNode ?? nodeDialed(by: connection) else { return }
-        let (notifyDown, generation, redialAfter) = state.withLock { state -> (Bool, UInt64, Duration?) in
-            guard let record = state.peers[node], record.connection === connection else { return (false, 0, nil) }
+        let limits = configuration.limits
+        let lost = state.withLock { state -> (wasUp: Bool, generation: UInt64, wasVerified: Bool, mayRedial: Bool, forgotten: Bool)? in
+            guard let record = state.peers[node], record.connection === connection else { return nil }
             record.connection = nil
             let wasUp = record.isUp
             record.isUp = false
-            var redial: Duration?
-            if !state.shuttingDown, configuration.listen != nil, record.address != nil, reason?.code != .shutdown,
-                !record.redialScheduled
-            {
-                var random = SystemRandomNumberGenerator()
-                let delay = record.backoff.nextDelay(using: &random)
-                record.nextDialAllowed = group.loops[0].now + delay
-                record.redialScheduled = true
-                redial = delay
+            if var unverified = record.unverified {
+                unverified.failedDials += 1
+                record.unverified = unverified
+                if unverified.failedDials >= limits.unverifiedPeerDialAttemptsMax {
+                    state.forget(node)
+                    return (wasUp, record.generation, false, false, true)
+                }
             }
+            let mayRedial = !state.shuttingDown && record.address != nil && reason?.code != .shutdown
+                && !record.redialScheduled && !record.isDeclaredDown
             state.peers[node] = record
-            return (wasUp, record.generation, redial)
+            return (wasUp, record.generation, record.unverified == nil, mayRedial, false)
         }
-        if notifyDown {
+        guard let lost else { return }
+        if lost.wasUp {
             log(.info, "peer \(node) is down: \(reason?.message ?? "draining")")
-            delegate?.transportPeerDown(node, generation: generation, restarted: false)
+            delegate?.transportPeerDown(node, generation: lost.generation, restarted: false)
         }
-        if let redialAfter { scheduleRedial(node, after: redialAfter) }
+        if lost.forgotten {
+            peerTableCounters.add(.unverifiedPeersForgotten)
+            log(.info, "forgot \(node): named by gossip, never answered \(limits.unverifiedPeerDialAttemptsMax) dials")
+        }
+        guard lost.mayRedial,
+            dialPolicy.shouldRedial(node, generation: lost.generation, wasVerified: lost.wasVerified, in: dialContext)
+        else { return }
+        let delay = state.withLock { state -> Duration? in
+            guard let record = state.peers[node], record.connection == nil, !record.redialScheduled, !record.isDeclaredDown
+            else { return nil }
+            var random = configuration.entropy.generator()
+            let delay = record.backoff.nextDelay(using: &random)
+            record.nextDialAllowed = configuration.clock.now + delay
+            record.redialScheduled = true
+            return delay
+        }
+        if let delay { scheduleRedial(node, after: delay) }
+    }
+
+    /// What the dial policy is told about this node.
+    var dialContext: PeerDialContext {
+        PeerDialContext(local: configuration.node, isListening: configuration.listen != nil)
     }
 
     private func nodeDialed(by connection: Connection) -> NodeId? {
@@ -238,8 +298,10 @@ extension Transport {
                 let shouldDial = self.state.withLock { state -> Bool in
                     guard let record = state.peers[node] else { return false }
                     record.redialScheduled = false
-                    state.peers[node] = record
-                    return !state.shuttingDown && record.connection == nil
+                    // The backoff has passed (on the loop's timer), so the gate it set is lifted
+                    // here rather than compared across clocks.
+                    record.nextDialAllowed = .zero
+                    return !state.shuttingDown && record.connection == nil && !record.isDeclaredDown
                 }
                 if shouldDial {
                     self.counters.add(.redials)
@@ -255,7 +317,7 @@ extension Transport {
             guard !state.shuttingDown, state.seeds.contains(seed),
                 !state.peers.values.contains(where: { $0.address == seed && $0.isUp })
             else { return nil }
-            var random = SystemRandomNumberGenerator()
+            var random = configuration.entropy.generator()
             return state.seedBackoff.nextDelay(using: &random)
         }
         guard let retry else { return }
@@ -271,44 +333,15 @@ extension Transport {
         }
     }
 
-    // MARK: Gossip
-
-    /// Records peers heard of from `connection`; a listening node dials the new ones (a full
-    /// mesh, until membership takes over).
-    func learn(_ peers: [PeerInfo], from source: Connection?) {
-        let toDial = state.withLock { state -> [NodeId] in
-            var dial: [NodeId] = []
-            for peer in peers.prefix(Limits.peersPerMessageMax) where peer.node != configuration.node {
-                let address = peer.address
-                if state.peers[peer.node] == nil {
-                    guard state.peers.count < configuration.limits.knownPeersMax else { break }
-                    let record = PeerRecord(node: peer.node, configuration: configuration)
-                    record.address = address
-                    record.generation = peer.generation
-                    state.peers[peer.node] = record
-                    if configuration.listen != nil { dial.append(peer.node) }
-                } else if state.peers[peer.node]?.address == nil {
-                    state.peers[peer.node]?.address = address
-                }
-            }
-            return dial
-        }
-        for node in toDial { _ = try? connection(to: node) }
-    }
-
-    /// Sends a system message on every ready connection but one.
-    func broadcast(_ message: SystemMessage, except skipped: Connection?) {
-        let connections = state.withLock { state in
-            state.peers.values.compactMap(\.connection).filter { $0 !== skipped }
-        }
-        for connection in connections { connection.sendSystem(message) }
-    }
-
     // MARK: Dialing internals
 
-    func makeDialer(to address: NodeAddress, in state: inout TransportState) -> Connection {
+    /// A new dialing connection, registered; `node` is the node it must reach, when known (a
+    /// welcome from another node then closes it).
+    func makeDialer(to address: NodeAddress, expecting node: NodeId?, in state: inout TransportState) -> Connection {
         let connection = Connection(id: state.nextConnectionID(), loop: group.next(), transport: self, dialing: address)
         state.connections[connection.id] = connection
+        if let node { state.expectedNodes[connection.id] = node }
+        peerTableCounters.add(.dialsStarted)
         return connection
     }
 
@@ -328,6 +361,9 @@ extension Transport {
         }
     }
 }
+
+/// A generation as the logs show it.
+func hex(_ generation: UInt64) -> String { String(generation, radix: 16) }
 
 extension PeerRecord {
     convenience init(node: NodeId, configuration: TransportConfiguration) {

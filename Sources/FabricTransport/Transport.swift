@@ -14,6 +14,10 @@ package final class Transport: @unchecked Sendable {
     package let configuration: TransportConfiguration
     package let group: EventLoopGroup
     package let counters = TransportCounters()
+    /// Counters of the peer table's defences (claims, gossip, declared-down nodes, dials).
+    package let peerTableCounters = PeerTableCounters()
+    /// Whom to dial on its own (full mesh unless membership says otherwise).
+    package let dialPolicy: any PeerDialPolicy
     /// Who gets incoming calls and peer events: the actor system, through a box it owns. Set
     /// once, before the transport starts.
     package var delegateBox: TransportDelegateBox?
@@ -33,8 +37,12 @@ package final class Transport: @unchecked Sendable {
     /// Framed calls' payload arrays, for the next calls' arguments (see there for why).
     package let payloadBuffers = PayloadBufferPool()
 
-    package init(configuration: TransportConfiguration, group: EventLoopGroup, log: @escaping LogSink) {
+    package init(
+        configuration: TransportConfiguration, group: EventLoopGroup, log: @escaping LogSink,
+        dialPolicy: any PeerDialPolicy = FullMeshDialPolicy()
+    ) {
         self.configuration = configuration
+        self.dialPolicy = dialPolicy
         self.group = group
         self.logSink = log
         self.repliesPerEarlyFlush = System.coreCount > 1 ? max(0, configuration.limits.repliesPerEarlyFlush) : 0
@@ -97,7 +105,7 @@ package final class Transport: @unchecked Sendable {
     package func dial(_ address: NodeAddress, expecting node: NodeId?) -> Connection? {
         let connection: Connection? = state.withLock { state in
             guard !state.shuttingDown else { return nil }
-            let connection = makeDialer(to: address, in: &state)
+            let connection = makeDialer(to: address, expecting: node, in: &state)
             if let node {
                 let record = state.peers[node] ?? PeerRecord(node: node, configuration: configuration)
                 record.connection = connection
@@ -161,6 +169,11 @@ struct TransportState {
     /// hashing it. Any change to `peers` forgets it; the record itself is read live.
     private var lastLookedUp: PeerRecord?
     var connections: [UInt64: Connection] = [:]
+    /// The node each dial to a known node expects to answer, by connection id, until its
+    /// handshake ends: a welcome naming another node closes the connection.
+    var expectedNodes: [UInt64: NodeId] = [:]
+    /// Unverified names each sender has in `peers` now (`Limits.gossipedPeersPerSenderMax`).
+    var gossipedBySender: [NodeId: Int] = [:]
     var seeds: [NodeAddress] = []
     var shuttingDown = false
     var seedBackoff = Backoff(minimum: Limits.default.reconnectBackoffMin, maximum: Limits.default.reconnectBackoffMax)
@@ -198,6 +211,28 @@ final class PeerRecord {
     let counters = PeerCounters()
     /// Whether a connection to the peer was ever ready (the next one is a reconnect).
     var everConnected = false
+    /// Set while the node is only a name someone gossiped (never handshaken): such a record is
+    /// shared after every verified one and forgotten when it never answers.
+    var unverified: UnverifiedPeer?
+    /// Generations of this node declared down (newest last, at most
+    /// `Limits.downGenerationsPerNodeMax`): their hellos and welcomes are refused.
+    var downGenerations: [UInt64] = []
+    /// The connection whose hello claims this node while its ready connection is challenged.
+    var claimant: Connection?
 
     init(node: NodeId) { self.node = node }
+
+    /// Whether the generation this node last ran was declared down (calls to it are refused,
+    /// and it is not redialled, until a newer generation shakes hands).
+    var isDeclaredDown: Bool { generation != 0 && downGenerations.contains(generation) }
+}
+
+/// Where an unverified name came from and how it has fared.
+struct UnverifiedPeer {
+    /// The node whose connection named it.
+    var sender: NodeId
+    /// When it was first named, on the transport's `configuration.clock`.
+    var learnedAt: Instant
+    /// Dials to it that ended before a handshake.
+    var failedDials = 0
 }
