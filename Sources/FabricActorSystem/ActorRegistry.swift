@@ -6,7 +6,12 @@ import Synchronization
 ///
 /// A name is reserved before the actor exists (`reserve`), so `assignID` — which cannot throw —
 /// never meets a taken name. Deinitialisers call `resignID`, which takes this lock: so nothing
-/// here ever releases an actor while holding it (lookups copy the strong reference out first).
+/// here ever makes a strong reference to an actor while holding it. Loading a weak reference
+/// makes one, and if the actor's last other owner lets go meanwhile, releasing that temporary
+/// runs the deinit — under the lock, which `resignID` then takes again (a deadlock). So entries
+/// are copied out under the lock (a copy of a weak reference is another weak reference) and
+/// only loaded after it is released; whether a path is taken is decided by the entry alone
+/// (an actor that died is resigned by its deinit, which removes its entry).
 final class ActorRegistry: Sendable {
     private struct Entry {
         weak var actor: (any DistributedActor)?
@@ -23,7 +28,9 @@ final class ActorRegistry: Sendable {
     /// Reserves `path` for an actor about to be made; false when the path is taken.
     func reserve(_ path: String) -> Bool {
         entries.withLock { entries in
-            if let existing = entries[path], existing.isReservation || existing.actor != nil { return false }
+            // An entry stays until its actor resigns (from its deinit) or its reservation is
+            // cancelled; a name whose actor is dying is taken until then.
+            guard entries[path] == nil else { return false }
             entries[path] = Entry(actor: nil, isReservation: true)
             return true
         }
@@ -32,7 +39,7 @@ final class ActorRegistry: Sendable {
     /// Releases a reservation that was never used (the factory threw).
     func cancelReservation(_ path: String) {
         entries.withLock { entries in
-            if entries[path]?.isReservation == true, entries[path]?.actor == nil { entries[path] = nil }
+            if entries[path]?.isReservation == true { entries[path] = nil }
         }
     }
 
@@ -53,8 +60,12 @@ final class ActorRegistry: Sendable {
     }
 
     func actor(at path: String) -> (any DistributedActor)? {
-        entries.withLock { $0[path]?.actor }
+        let entry = entries.withLock { $0[path] }
+        return entry?.actor  // loaded outside the lock
     }
 
-    var count: Int { entries.withLock { $0.values.filter { $0.actor != nil }.count } }
+    var count: Int {
+        let all = entries.withLock { Array($0.values) }
+        return all.filter { $0.actor != nil }.count  // loaded outside the lock
+    }
 }

@@ -28,6 +28,7 @@ import Testing
         let fixture = try TransportFixture(configure: configure)
         let delegate = EchoDelegate()
         fixture.transport.delegateBox = TransportDelegateBox(delegate)
+        fixture.transport.retainDelegate(delegate)  // the box does not retain it
         return (fixture, delegate)
     }
 
