@@ -52,10 +52,16 @@ pthread_sigmask(SIG_BLOCK, &signals, nil)
 let node = try FabricNode(FabricNodeConfiguration(name: name, listen: listen, seeds: seeds))
 registerStoreErrors(on: node.system)
 try node.system.make(name: "store") { Store(actorSystem: node.system) }
-node.system.onPeerEvent { event in
-    switch event {
-    case .up(let peer, _): writeLine("fabric-event peer-up node=\(peer)")
-    case .down(let peer): writeLine("fabric-event peer-down node=\(peer)")
+// Subscribed before anything else happens: the seeds already dialed are replayed.
+let events = node.events
+let peerLines = Task {
+    // A restart is the old process going down; the new one's `.up` follows.
+    for try await event in events {
+        if event.kind == .up {
+            writeLine("fabric-event peer-up node=\(event.node)")
+        } else if event.kind == .down || event.kind == .restarted {
+            writeLine("fabric-event peer-down node=\(event.node)")
+        }
     }
 }
 writeLine("fabric-event ready node=\(name) listen=\(listen) generation=\(String(node.generation, radix: 16))")
@@ -68,3 +74,4 @@ while true {
     if let parent, kill(parent, 0) != 0, errno == ESRCH { break }
 }
 await node.leave()
+peerLines.cancel()
