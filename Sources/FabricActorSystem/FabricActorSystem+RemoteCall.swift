@@ -149,6 +149,9 @@ extension FabricActorSystem {
                 do {
                     precondition(message != nil, "a call's message is sent once")
                     try connection.sendCall(message.take().unsafelyUnwrapped, call)
+                    // Cancelled before the call was queued: the handler's cancellation found
+                    // nothing to cancel, so ask again now that it is there.
+                    if Task.isCancelled { connection.cancelCall(callID) }
                 } catch {
                     continuation.resume(throwing: error)
                 }

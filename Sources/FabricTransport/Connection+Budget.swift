@@ -14,11 +14,22 @@ import FabricWire
 extension Connection {
     /// After output was handed to the stream: stop reading when it is over budget.
     func checkOutputBudget() {
-        guard !isHoldingForOutput, let stream, stream.pendingWriteBytes > limits.connectionOutputBytesMax else { return }
+        // Never under the stream's high water mark: a hold ends when the stream reports it is
+        // writable again, which it does only after it was not.
+        guard !isHoldingForOutput, let stream,
+            stream.pendingWriteBytes > max(limits.connectionOutputBytesMax, stream.writeBufferHighWaterBytes)
+        else { return }
         isHoldingForOutput = true
         transport.counters.add(.readsHeldForOutput)
         holdReading()
-        outputStallTimer = loop.scheduleTimer(after: limits.outputStallTimeout) { [self] in outputStalled() }
+        armOutputStallTimer(sentSoFar: stream.statistics.bytesWritten)
+    }
+
+    /// The stall timer: closes the connection if the peer took nothing more by then.
+    private func armOutputStallTimer(sentSoFar: Int) {
+        outputStallTimer = loop.scheduleTimer(after: limits.outputStallTimeout) { [self] in
+            outputStalled(sentAtArming: sentSoFar)
+        }
     }
 
     /// The stream is under its low water mark again: read again.
@@ -30,8 +41,13 @@ extension Connection {
         releaseReading()
     }
 
-    private func outputStalled() {
+    /// A peer that took some output since the timer was armed is slow, not stalled: wait again.
+    private func outputStalled(sentAtArming: Int) {
         guard isHoldingForOutput, phase != .closed else { return }
+        if let sent = stream?.statistics.bytesWritten, sent != sentAtArming {
+            armOutputStallTimer(sentSoFar: sent)
+            return
+        }
         transport.counters.add(.outputStalls)
         let waiting = stream?.pendingWriteBytes ?? 0
         close(FabricError(

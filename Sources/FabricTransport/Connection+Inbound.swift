@@ -50,7 +50,10 @@ extension Connection: TCPStreamDelegate {
         precondition(readHolds > 0, "\(self): releaseReading without holdReading")
         readHolds -= 1
         guard readHolds == 0, phase != .closed else { return }
-        partialFrameSince = nil  // time spent held by this node does not count against the peer
+        // Time spent held by this node counts neither against the frame under way nor as the
+        // peer's silence.
+        partialFrameSince = nil
+        lastReceived = loop.now
         drainFrames()
         if readHolds == 0 { stream?.resumeReading() }
     }

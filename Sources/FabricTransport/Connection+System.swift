@@ -48,7 +48,9 @@ extension Connection {
         keepaliveTimer = loop.scheduleTimer(after: limits.keepaliveInterval) { [self] in
             guard self.phase == .ready || self.phase == .draining else { return }
             let now = self.loop.now
-            if now.duration(since: self.lastReceived) > self.limits.idleTimeout {
+            // While this node holds its reads the peer's bytes wait in the kernel: silence
+            // then says nothing about the peer (`releaseReading` restarts the count).
+            if self.readHolds == 0, now.duration(since: self.lastReceived) > self.limits.idleTimeout {
                 self.close(FabricError(.nodeUnreachable, "\(self.remoteNode?.name ?? "peer") silent for \(self.limits.idleTimeout)"))
                 return
             }

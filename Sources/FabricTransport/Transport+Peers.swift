@@ -117,6 +117,7 @@ extension Transport {
                     return (.refuse(.duplicateConnection, "\(local) keeps its own connection to \(peer.node)"), nil)
                 }
                 superseded = existing
+                state.superseded.insert(existing.id)
             }
             record.connection = connection
             state.peers[peer.node] = record
@@ -139,6 +140,9 @@ extension Transport {
                 peerTableCounters.add(.declaredDownRefusals)
                 return (.declaredDown, nil)
             }
+            // Superseded already (its queue went to the winner): it never wins a later verdict,
+            // so two connections can never hand their queues to each other.
+            if state.superseded.contains(connection.id) { return (.giveWay, nil) }
             guard let existing = record.connection, existing !== connection, existing.phase != .closed,
                 existing.phase != .draining
             else {
@@ -154,8 +158,10 @@ extension Transport {
             {
                 record.connection = connection
                 state.peers[peer.node] = record
+                state.superseded.insert(existing.id)
                 return (.keep, existing)
             }
+            state.superseded.insert(connection.id)
             return (.giveWay, existing)
         }
         guard let other else { return verdict }
@@ -225,6 +231,7 @@ extension Transport {
     func connectionDidClose(_ connection: Connection, wasReady: Bool) {
         state.withLock { state in
             _ = state.connections.removeValue(forKey: connection.id)
+            state.superseded.remove(connection.id)
             state.expectedNodes[connection.id] = nil
         }
         markDown(connection, dueTo: connection.closeReason)

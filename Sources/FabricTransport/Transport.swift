@@ -169,6 +169,9 @@ struct TransportState {
     /// hashing it. Any change to `peers` forgets it; the record itself is read live.
     private var lastLookedUp: PeerRecord?
     var connections: [UInt64: Connection] = [:]
+    /// Connections that gave way to another one to the same node (their queues were or are
+    /// being handed over), until they close: none of them may win a later tie-break.
+    var superseded: Set<UInt64> = []
     /// The node each dial to a known node expects to answer, by connection id, until its
     /// handshake ends: a welcome naming another node closes the connection.
     var expectedNodes: [UInt64: NodeId] = [:]

@@ -134,6 +134,29 @@ import Testing
         #expect(largest < 1024 * 1024, "300 KiB arrived of a 16 MiB frame, the buffer grew to \(largest) bytes")
     }
 
+    /// A 16 MiB frame read 64 KiB or 1 KiB at a time regrows its buffer about log2(16 MiB /
+    /// 16 KiB) times, not once per read (a first version copied everything received so far
+    /// on every read: 129 copies at 64 KiB, about 8,200 at 1 KiB).
+    @Test(arguments: [65_536, 1024])
+    func aLargeFrameRegrowsItsBufferLogarithmically(readBytes: Int) throws {
+        let claimed = 16 * 1024 * 1024
+        let payload = [UInt8](repeating: 0x11, count: claimed - 64)
+        let bytes = try Self.encode(
+            [Frame(kind: .call, priority: 0, messageID: 3, payload: payload[...])], checksum: false,
+            compressionThresholdBytes: nil, frameBytesMax: claimed)
+        var decoder = Support.decoder(frameBytesMax: claimed)
+        var offset = 0
+        var frames = 0
+        while offset < bytes.count {
+            let count = min(readBytes, bytes.count - offset)
+            bytes[offset..<(offset + count)].withUnsafeBytes { decoder.feed($0) }
+            offset += count
+            while try decoder.nextFrame() != nil { frames += 1 }
+        }
+        #expect(frames == 1)
+        #expect(decoder.reallocations <= 16, "\(decoder.reallocations) buffers for one 16 MiB frame")
+    }
+
     /// The frame that grew its buffer step by step still decodes whole and unchanged.
     @Test func aLargeFrameFedInPiecesDecodesWhole() throws {
         let big = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 131) }

@@ -29,30 +29,30 @@ extension FrameDecoder {
         }
     }
 
-    /// Makes at least `minimum` bytes writable after `writeIndex`, and room for more of the
-    /// frame being received when its (already validated) length says it is larger — but never
-    /// more than has already arrived of it: the buffer grows with the bytes, doubling, not with
-    /// what the header claims. A peer that announces a 16 MiB frame and trickles it holds
-    /// about twice what it sent (so thousands of such connections cannot pin 16 MiB each); a
-    /// real large frame costs about log2(length / 16 KiB) regrowths, each copying what arrived
-    /// so far (twice the frame in all). Moves unread bytes to the front when that makes room;
-    /// replaces a buffer over `retainedCapacityMax` by one of the size needed.
+    /// Makes at least `minimum` bytes writable after `writeIndex`. A new buffer also has room
+    /// for more of the frame being received, when its (already validated) length says it is
+    /// larger — but never more than has already arrived of it: the buffer grows with the bytes,
+    /// doubling, not with what the header claims. A peer that announces a 16 MiB frame and
+    /// trickles it holds about twice what it sent (so thousands of such connections cannot pin
+    /// 16 MiB each); a real large frame costs about log2(length / 16 KiB) regrowths, each
+    /// copying what arrived so far (about twice the frame in all, whatever the read size: the
+    /// buffer grows only when a read no longer fits). Moves unread bytes to the front when that
+    /// makes room; replaces a buffer over `retainedCapacityMax` by one of the size needed.
     private mutating func reserveWriteSpace(_ minimum: Int) {
-        let missing = min(bytesMissingFromPendingFrame(), max(bufferedBytes, Self.initialCapacity))
-        let wanted = max(minimum, missing)
+        let growth = min(bytesMissingFromPendingFrame(), max(bufferedBytes, Self.initialCapacity))
         if storageIsShared {
             // Payloads handed out still use the buffer: writing into it would copy all of it.
             // A new one, sized for what is unread plus this write, costs one allocation per
             // read instead of one per frame.
-            reallocate(capacity: bufferedBytes + missing + minimum)
+            reallocate(capacity: bufferedBytes + growth + minimum)
             return
         }
-        guard storage.count - writeIndex < wanted else { return }
+        guard storage.count - writeIndex < minimum else { return }
         let unread = bufferedBytes
-        if unread + wanted <= storage.count, storage.count <= Self.retainedCapacityMax {
+        if unread + minimum <= storage.count, storage.count <= Self.retainedCapacityMax {
             moveUnreadToFront()
         } else {
-            reallocate(capacity: max(unread + missing + minimum, Self.initialCapacity))
+            reallocate(capacity: max(unread + growth + minimum, Self.initialCapacity))
         }
     }
 
@@ -78,6 +78,7 @@ extension FrameDecoder {
     }
 
     private mutating func reallocate(capacity: Int) {
+        reallocations &+= 1
         let start = readIndex
         let end = writeIndex
         storage = storage.withUnsafeBytes { raw in

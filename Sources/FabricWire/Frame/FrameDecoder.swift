@@ -47,6 +47,9 @@ package struct FrameDecoder {
     /// Bytes of decompressed payload produced so far (wrapping), so that the connection can
     /// bound the decompression work of one loop turn.
     package internal(set) var decompressedBytes = 0
+    /// Read buffers allocated so far (wrapping): a test holds the regrowths of a large frame
+    /// to about log2 of its size.
+    package internal(set) var reallocations = 0
 
     /// Capacity the buffer starts with and never goes below once it has any.
     static let initialCapacity = Limits.frameReadBufferBytesInitial

@@ -54,7 +54,8 @@ registerStoreErrors(on: node.system)
 try node.system.make(name: "store") { Store(actorSystem: node.system) }
 // Subscribed before anything else happens: the seeds already dialed are replayed.
 let events = node.events
-let peerLines = Task {
+// Detached: top-level code runs on the main actor, whose thread waits for signals below.
+let peerLines = Task.detached {
     // A restart is the old process going down; the new one's `.up` follows.
     for try await event in events {
         if event.kind == .up {
