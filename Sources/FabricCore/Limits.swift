@@ -47,6 +47,8 @@ public struct Limits: Sendable, Hashable {
 
     /// Peers listed in one `peers` system message (the gossip of node names and addresses).
     public static let peersPerMessageMax = 1024
+    /// Messages whose fragments are arriving at once on one connection.
+    public static let fragmentedMessagesPerConnectionMax = 64
     /// Bytes of a handshake frame's payload.
     public static let handshakeBytesMax = 64 * 1024
     /// The smallest frame size limit two nodes may agree on.

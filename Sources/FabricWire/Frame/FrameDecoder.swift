@@ -42,6 +42,15 @@ package struct FrameDecoder {
     var storageIsShared = false
     var readIndex = 0
     var writeIndex = 0
+    /// Whether fragmented messages are allowed: false until both sides agreed on them, and
+    /// until then a frame with `more-fragments` is `unsupported`.
+    package var acceptsFragments = false
+    /// Bytes the messages being reassembled may hold together (`limitExceeded` past it).
+    package var reassemblyBytesMax = 64 * 1024 * 1024
+    /// Messages whose fragments are arriving, by kind and message id.
+    var partialMessages: [FragmentKey: PartialMessage] = [:]
+    /// Bytes `partialMessages` hold.
+    var partialBytes = 0
     /// Made on the first compressed frame.
     var decompressionContext: ZstdDecompressionContext?
     /// Bytes of decompressed payload produced so far (wrapping), so that the connection can
@@ -69,15 +78,33 @@ package struct FrameDecoder {
     /// Bytes the read buffer holds room for, used or not.
     package var bufferCapacity: Int { storage.count }
 
-    /// The next complete frame, or nil when more bytes are needed.
+    /// The next complete frame, or nil when more bytes are needed. A message sent as several
+    /// fragments comes out whole, once its last fragment is in (`FrameDecoder+Fragments`).
     package mutating func nextFrame() throws(WireError) -> Frame? {
+        while true {
+            switch try nextWireFrame() {
+            case nil: return nil
+            case .whole(let frame)?: return frame
+            case .fragmentTaken?: continue
+            }
+        }
+    }
+
+    /// What one frame on the wire came to.
+    enum WireFrame {
+        case whole(Frame)
+        /// A fragment was added to its message, which is not complete yet.
+        case fragmentTaken
+    }
+
+    private mutating func nextWireFrame() throws(WireError) -> WireFrame? {
         let available = bufferedBytes
         guard available >= FrameLayout.lengthFieldBytes else { return nil }
         let length = try checkedLength()
         guard available >= FrameLayout.lengthFieldBytes + FrameLayout.flagsBytes else { return nil }
         let flags = try FrameFlags(
             validating: load(UInt16.self, at: readIndex + FrameLayout.flagsOffset),
-            acceptsCompression: acceptsCompression)
+            acceptsCompression: acceptsCompression, acceptsFragments: acceptsFragments)
         guard flags.isChecksummed || !requiresChecksum else {
             throw WireError(.badFlags, "\(flags.kind) frame without the agreed checksum")
         }
@@ -92,11 +119,18 @@ package struct FrameDecoder {
         }
         if flags.isChecksummed { try verifyChecksum(frameEnd: frameEnd) }
         let payloadRange = (readIndex + FrameLayout.headerBytes)..<(frameEnd - flags.trailerBytes)
+        let key = FragmentKey(kind: flags.kind, messageID: messageID)
+        if flags.hasMoreFragments || (!partialMessages.isEmpty && partialMessages[key] != nil) {
+            guard let whole = try takeFragment(payloadRange, frameEnd: frameEnd, flags: flags, key: key) else {
+                return .fragmentTaken
+            }
+            return .whole(whole)
+        }
         let payload =
             flags.isCompressed
             ? try decompressPayload(payloadRange, frameEnd: frameEnd, flags: flags)
             : takePayload(payloadRange, frameEnd: frameEnd)
-        return Frame(kind: flags.kind, priority: flags.priority, messageID: messageID, payload: payload)
+        return .whole(Frame(kind: flags.kind, priority: flags.priority, messageID: messageID, payload: payload))
     }
 
     /// The length field of the frame at `readIndex`, within `minimumLength...frameBytesMax`.

@@ -120,6 +120,42 @@ package struct FrameEncoder {
         finish(mark, flags: flags, messageID: messageID, in: &buffer)
     }
 
+    /// What a message goes on the wire as when it is sent in fragments: its payload (`first`
+    /// then `second`) in one array, compressed whole when it is large and that makes it smaller.
+    package func fragmentablePayload(
+        kind: FrameKind, first: UnsafeRawBufferPointer, then second: UnsafeRawBufferPointer
+    ) throws(WireError) -> (bytes: [UInt8], isCompressed: Bool) {
+        try checkFits(payloadBytes: first.count + second.count)
+        var joined: [UInt8] = []
+        joined.reserveCapacity(first.count + second.count)
+        joined.append(contentsOf: first)
+        joined.append(contentsOf: second)
+        if shouldCompress(kind: kind, payloadBytes: joined.count), let compressionContext {
+            var compressed: [UInt8] = []
+            let smaller = joined.withUnsafeBytes {
+                compressionContext.compressIfSmaller($0, level: Compression.defaultLevel, into: &compressed)
+            }
+            if smaller != nil { return (compressed, true) }
+        }
+        return (joined, false)
+    }
+
+    /// Appends one fragment of a message: `payload` is the next piece of what
+    /// `fragmentablePayload` made, `moreFollow` says whether more pieces come after it.
+    package func appendFragment(
+        kind: FrameKind, priority: UInt8, messageID: UInt64, payload: UnsafeRawBufferPointer, isCompressed: Bool,
+        moreFollow: Bool, to buffer: inout [UInt8]
+    ) throws(WireError) {
+        precondition(kind != .handshake, "handshake frames are never fragmented")
+        try checkFits(payloadBytes: payload.count)
+        let mark = beginFrame(in: &buffer)
+        buffer.append(contentsOf: payload)
+        var flags = FrameFlags(kind: kind, priority: priority)
+        flags.isCompressed = isCompressed
+        flags.hasMoreFragments = moreFollow
+        finish(mark, flags: flags, messageID: messageID, in: &buffer)
+    }
+
     private func checkFits(payloadBytes: Int) throws(WireError) {
         guard payloadBytes <= payloadBytesMax else {
             throw WireError(

@@ -7,7 +7,7 @@
 /// | 4 | checksummed: a CRC32C trailer follows the payload |
 /// | 5 | encrypted (reserved for AEAD; rejected `unsupported` for now) |
 /// | 6-7 | priority 0...3 (3 = control) |
-/// | 8 | more fragments (reserved for fragmentation; rejected `unsupported` for now) |
+/// | 8 | more fragments: this frame is a fragment and more of its message follow (`unsupported` unless fragments were agreed) |
 /// | 9-15 | reserved, must be 0 (`badFlags`) |
 ///
 /// A value of this type is always valid: made from parts by `init(kind:priority:)`, or from
@@ -34,8 +34,9 @@ package struct FrameFlags: Hashable, Sendable {
     /// Checks bits from the wire.
     ///
     /// Reserved bits, kinds 5-7, and compression before it was negotiated (or on a handshake)
-    /// are `badFlags`; encryption and fragmentation are `unsupported` until implemented.
-    package init(validating rawValue: UInt16, acceptsCompression: Bool) throws(WireError) {
+    /// are `badFlags`; encryption is `unsupported`, and so are fragments unless they were
+    /// agreed (never on a handshake frame).
+    package init(validating rawValue: UInt16, acceptsCompression: Bool, acceptsFragments: Bool = false) throws(WireError) {
         guard rawValue & Self.reservedMask == 0 else {
             throw WireError(.badFlags, "reserved flag bits set in \(Self.hex(rawValue))")
         }
@@ -45,8 +46,10 @@ package struct FrameFlags: Hashable, Sendable {
         guard rawValue & Self.encryptedBit == 0 else {
             throw WireError(.unsupported, "encrypted frames are not supported")
         }
-        guard rawValue & Self.moreFragmentsBit == 0 else {
-            throw WireError(.unsupported, "fragmented frames are not supported")
+        if rawValue & Self.moreFragmentsBit != 0 {
+            guard acceptsFragments, kind != .handshake else {
+                throw WireError(.unsupported, "fragmented \(kind) frame, fragments not negotiated")
+            }
         }
         if rawValue & Self.compressedBit != 0 {
             guard acceptsCompression, kind != .handshake else {
@@ -77,6 +80,12 @@ package struct FrameFlags: Hashable, Sendable {
     package var isChecksummed: Bool {
         get { rawValue & Self.checksummedBit != 0 }
         set { rawValue = newValue ? rawValue | Self.checksummedBit : rawValue & ~Self.checksummedBit }
+    }
+
+    /// Whether more fragments of this frame's message follow.
+    package var hasMoreFragments: Bool {
+        get { rawValue & Self.moreFragmentsBit != 0 }
+        set { rawValue = newValue ? rawValue | Self.moreFragmentsBit : rawValue & ~Self.moreFragmentsBit }
     }
 
     /// Bytes of trailer these flags call for.

@@ -12,11 +12,16 @@ package struct Agreement: Hashable, Sendable {
     /// Whether a system message with a tag the receiver does not know is skipped and counted
     /// rather than a protocol error (both offered it).
     package var skipsUnknownSystemMessages: Bool
+    /// Whether large messages may be sent as several frames, interleaved with others (both
+    /// offered it).
+    package var fragments: Bool
 
     /// An agreement from its parts; `HandshakeNegotiation` builds the real ones.
     package init(
-        version: UInt16, compression: Bool, checksum: Bool, frameBytesMax: Int, skipsUnknownSystemMessages: Bool = false
+        version: UInt16, compression: Bool, checksum: Bool, frameBytesMax: Int, skipsUnknownSystemMessages: Bool = false,
+        fragments: Bool = false
     ) {
+        self.fragments = fragments
         self.version = version
         self.compression = compression
         self.checksum = checksum

@@ -19,17 +19,21 @@ package struct Capabilities: Hashable, Sendable {
     /// (`Docs/WireProtocol.md`, "System"). Without it on both sides an unknown tag is a
     /// protocol error, as it always was.
     package var skipsUnknownSystemMessages: Bool
+    /// The node reassembles messages sent as several frames (the `more-fragments` flag), so a
+    /// large message can be interleaved with small ones (`Docs/WireProtocol.md`, "Fragments").
+    package var fragments: Bool
 
     /// Capabilities from their parts; encryption stays false until AEAD exists.
     package init(
         compression: Bool, checksum: Bool, frameBytesMax: UInt32, encryption: Bool = false,
-        skipsUnknownSystemMessages: Bool = false
+        skipsUnknownSystemMessages: Bool = false, fragments: Bool = false
     ) {
         self.compression = compression
         self.checksum = checksum
         self.frameBytesMax = frameBytesMax
         self.encryption = encryption
         self.skipsUnknownSystemMessages = skipsUnknownSystemMessages
+        self.fragments = fragments
     }
 }
 
@@ -49,7 +53,13 @@ extension Capabilities {
         /// skipped. Written only when non-zero, so a node that does not offer it sends the
         /// same bytes as one that predates it.
         case systemMessages = 5
+        /// Value: bit mask of framing features; bit 0 = fragmented messages are reassembled.
+        /// Written only when non-zero, like `systemMessages`.
+        case framing = 6
     }
+
+    /// Bit 0 of `framing`.
+    static let fragmentsBit: UInt64 = 1
 
     /// Bit 0 of `systemMessages`.
     static let skipsUnknownSystemMessagesBit: UInt64 = 1
@@ -66,6 +76,7 @@ extension Capabilities {
             (.encryption, encryption ? 1 : 0),
         ]
         if skipsUnknownSystemMessages { entries.append((.systemMessages, Self.skipsUnknownSystemMessagesBit)) }
+        if fragments { entries.append((.framing, Self.fragmentsBit)) }
         WireWriter.appendVarint(UInt64(entries.count), to: &buffer)
         for (identifier, value) in entries {
             WireWriter.appendVarint(identifier.rawValue, to: &buffer)
@@ -98,6 +109,7 @@ extension Capabilities {
             checksum: (values[.checksum] ?? 0) & 1 != 0,
             frameBytesMax: frameLimit,
             encryption: (values[.encryption] ?? 0) & 1 != 0,
-            skipsUnknownSystemMessages: (values[.systemMessages] ?? 0) & skipsUnknownSystemMessagesBit != 0)
+            skipsUnknownSystemMessages: (values[.systemMessages] ?? 0) & skipsUnknownSystemMessagesBit != 0,
+            fragments: (values[.framing] ?? 0) & fragmentsBit != 0)
     }
 }

@@ -35,13 +35,14 @@ package enum HandshakeNegotiation {
             checksum: hello.capabilities.checksum && localCapabilities.checksum,
             frameBytesMax: agreedFrameBytesMax(hello.capabilities.frameBytesMax, localCapabilities.frameBytesMax),
             skipsUnknownSystemMessages: hello.capabilities.skipsUnknownSystemMessages
-                && localCapabilities.skipsUnknownSystemMessages)
+                && localCapabilities.skipsUnknownSystemMessages,
+            fragments: hello.capabilities.fragments && localCapabilities.fragments)
         let welcome = Welcome(
             version: version, node: localNode, generation: localGeneration, advertisedAddress: localAddress,
             capabilities: Capabilities(
                 compression: agreement.compression, checksum: agreement.checksum,
                 frameBytesMax: UInt32(agreement.frameBytesMax), encryption: false,
-                skipsUnknownSystemMessages: agreement.skipsUnknownSystemMessages),
+                skipsUnknownSystemMessages: agreement.skipsUnknownSystemMessages, fragments: agreement.fragments),
             peers: peers)
         return (.welcome(welcome), agreement)
     }
@@ -66,6 +67,9 @@ package enum HandshakeNegotiation {
         guard !agreed.skipsUnknownSystemMessages || offered.capabilities.skipsUnknownSystemMessages else {
             throw WireError(.malformed, "the peer agreed to skip unknown system messages, which was not offered")
         }
+        guard !agreed.fragments || offered.capabilities.fragments else {
+            throw WireError(.malformed, "the peer agreed to fragments, which were not offered")
+        }
         guard !agreed.encryption else {
             throw WireError(.unsupported, "the peer agreed to encryption, which is not supported")
         }
@@ -78,7 +82,8 @@ package enum HandshakeNegotiation {
         }
         return Agreement(
             version: welcome.version, compression: agreed.compression, checksum: agreed.checksum,
-            frameBytesMax: frameBytesMax, skipsUnknownSystemMessages: agreed.skipsUnknownSystemMessages)
+            frameBytesMax: frameBytesMax, skipsUnknownSystemMessages: agreed.skipsUnknownSystemMessages,
+            fragments: agreed.fragments)
     }
 
     /// The highest version in both ranges, or nil when they do not overlap.
