@@ -244,6 +244,17 @@ public struct Limits: Sendable, Hashable {
     /// Generations of one node remembered as declared down (the oldest is forgotten first).
     public static let downGenerationsPerNodeMax = 8
 
+    // MARK: Lanes and fragments (issue 14, §2)
+
+    /// Bytes a connection hands its stream at a time; the rest waits in its priority lanes,
+    /// where a control frame can still overtake it. A control frame queued behind bulk waits
+    /// for at most this plus one fragment (and the kernel's `notSentLowWaterBytes`).
+    public var streamHandoffBytesMax = 256 * 1024
+    /// Messages larger than this go as fragments of this size, when the peer reassembles them.
+    public var fragmentBytes = 64 * 1024
+    /// Bytes the messages being reassembled on one connection may hold together.
+    public var fragmentReassemblyBytesMax = 64 * 1024 * 1024
+
     /// The limits a node runs with unless configured otherwise.
     public static let `default` = Limits()
 

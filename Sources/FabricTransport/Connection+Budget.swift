@@ -17,7 +17,7 @@ extension Connection {
         // Never under the stream's high water mark: a hold ends when the stream reports it is
         // writable again, which it does only after it was not.
         guard !isHoldingForOutput, let stream,
-            stream.pendingWriteBytes > max(limits.connectionOutputBytesMax, stream.writeBufferHighWaterBytes)
+            outputBacklog > max(limits.connectionOutputBytesMax, stream.writeBufferHighWaterBytes)
         else { return }
         isHoldingForOutput = true
         transport.counters.add(.readsHeldForOutput)
@@ -49,7 +49,7 @@ extension Connection {
             return
         }
         transport.counters.add(.outputStalls)
-        let waiting = stream?.pendingWriteBytes ?? 0
+        let waiting = outputBacklog
         close(FabricError(
             .nodeUnreachable,
             "\(remoteNode?.name ?? "peer") took no output for \(limits.outputStallTimeout) (\(waiting) bytes waiting)"))

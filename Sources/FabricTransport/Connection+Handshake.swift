@@ -134,6 +134,8 @@ extension Connection {
         decoder.frameBytesMax = agreement.frameBytesMax
         decoder.acceptsCompression = agreement.compression
         decoder.requiresChecksum = agreement.checksum
+        decoder.acceptsFragments = agreement.fragments
+        decoder.reassemblyBytesMax = limits.fragmentReassemblyBytesMax
         encoder = FrameEncoder(
             frameBytesMax: agreement.frameBytesMax, checksum: agreement.checksum,
             compressionThresholdBytes: agreement.compression ? limits.compressionThresholdBytes : nil)

@@ -17,10 +17,11 @@ extension Connection: TCPStreamDelegate {
     }
 
     package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
-        streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
+        if isWritable { pumpLanes() }
+        streamBacklog.store(outputBacklog, ordering: .relaxed)
         if isWritable {
             resumeSpaceWaiters()
-            outputDrained()
+            if outputBacklog <= limits.outboundQueueBytesSoftMax / 2 { outputDrained() }
         }
     }
 

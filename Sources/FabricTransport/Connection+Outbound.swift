@@ -139,11 +139,18 @@ extension Connection {
         }
         for call in flushBatch.calls { register(call) }
         writeBuffer.removeAll(keepingCapacity: true)
-        for message in flushBatch.control { frame(message) }
-        for message in flushBatch.user { frame(message) }
-        transport.payloadBuffers.recycle(from: &flushBatch.user, spare: &recycledPayloads)
+        if canFrameDirectly(flushBatch) {
+            for message in flushBatch.control { frame(message) }
+            for message in flushBatch.user { frame(message) }
+            transport.payloadBuffers.recycle(from: &flushBatch.user, spare: &recycledPayloads)
+        } else {
+            // Behind what waits already, or too much for the stream's share: through the lanes.
+            for message in flushBatch.control { lanes.append(message) }
+            for message in flushBatch.user { lanes.append(message) }
+        }
         flushBatch.removeAll()
         flushWriteBuffer()
+        pumpLanes()
         resumeSpaceWaiters()
     }
 
@@ -151,16 +158,23 @@ extension Connection {
     /// (a reply from an actor that runs there) it is framed straight into the stream: no payload
     /// array, no queue, no lock; the stream still sends once per turn. Elsewhere it is queued.
     package func sendReply(messageID: UInt64, _ writePayload: (inout [UInt8]) -> Void) {
-        guard loop.inEventLoop, phase == .ready || phase == .draining, stream != nil else {
+        guard loop.inEventLoop, phase == .ready || phase == .draining, let stream else {
             var payload: [UInt8] = []
             writePayload(&payload)
             try? send(OutboundMessage(kind: .reply, messageID: messageID, payload: payload))
             return
         }
         // Nothing waiting in the stream means it sent since the last reply: count afresh.
-        if stream?.pendingWriteBytes == 0 { repliesSinceFlush = 0 }
+        if stream.pendingWriteBytes == 0 { repliesSinceFlush = 0 }
         replyPayload.removeAll(keepingCapacity: true)
         writePayload(&replyPayload)
+        if !lanes.isEmpty || stream.pendingWriteBytes + replyPayload.count > limits.streamHandoffBytesMax {
+            // Others wait, or it is large: in its lane, behind them (its own copy of the bytes).
+            lanes.append(OutboundMessage(kind: .reply, messageID: messageID, payload: replyPayload))
+            if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }
+            pumpLanes()
+            return
+        }
         writeFrame(OutboundMessage(kind: .reply, messageID: messageID, payload: replyPayload))
         if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }
         sendEarlyIfManyReplies()
@@ -205,7 +219,7 @@ extension Connection {
         closeIfDrained()
     }
 
-    private func frame(_ message: OutboundMessage) {
+    func frame(_ message: OutboundMessage) {
         let encoder = self.encoder
         let wireStart = message.wireStart
         let outcome = message.payload.withUnsafeBytes { payload -> WireError? in
@@ -230,7 +244,7 @@ extension Connection {
     /// peer's call becomes a failure reply, so that its caller learns now rather than at its
     /// deadline. (A reply's id is the peer's call id, which may equal one of ours: only a call's
     /// own id names a pending call here.)
-    private func failTooLarge(_ message: OutboundMessage, _ error: WireError) {
+    func failTooLarge(_ message: OutboundMessage, _ error: WireError) {
         switch message.kind {
         case .call:
             pendingCalls.removeValue(forKey: message.messageID)?.complete(
@@ -253,12 +267,12 @@ extension Connection {
         }
     }
 
-    private func flushWriteBuffer() {
+    func flushWriteBuffer() {
         guard !writeBuffer.isEmpty, let stream else { return }
         counters.add(.bytesOut, UInt64(writeBuffer.count))
         lastSent = loop.turnStarted
         writeBuffer.withUnsafeBytes { stream.write($0) }
-        streamBacklog.store(stream.pendingWriteBytes, ordering: .relaxed)
+        streamBacklog.store(outputBacklog, ordering: .relaxed)
         checkOutputBudget()
     }
 }

@@ -70,6 +70,8 @@ package final class Connection: @unchecked Sendable {
     /// How many layers above asked to stop reading (`holdReading`).
     @exclusivity(unchecked) var readHolds = 0
     @exclusivity(unchecked) var writeBuffer: [UInt8] = []
+    /// What was taken from the queue but not yet handed to the stream, by priority.
+    @exclusivity(unchecked) var lanes = OutboundLanes()
     /// What the flush being written took from the queue; empty between flushes (loop-confined).
     @exclusivity(unchecked) var flushBatch = OutboundBatch()
     /// The list a flush gathers framed payloads into before handing them to the transport's
@@ -137,10 +139,11 @@ package final class Connection: @unchecked Sendable {
         // Keep the kernel's unsent queue short, so control frames queued in user space are not
         // stuck behind megabytes of bulk data already handed to the kernel (DESIGN.md §5).
         _ = stream.setNotSentLowAt(limits.notSentLowWaterBytes)
-        // The stream reports it is writable again below these marks; the output budget
-        // (`Connection+Budget`) resumes reading then, so its high mark must not exceed the budget.
-        let highWater = max(2, min(limits.outboundQueueBytesSoftMax, limits.connectionOutputBytesMax))
-        stream.setWriteBufferWaterMarks(lowBytes: highWater / 2, highBytes: highWater)
+        // The stream holds about its share (`streamHandoffBytesMax`) and reports when it is
+        // under half of it again: the lanes then give it more (`pumpLanes`), and the output
+        // budget (`Connection+Budget`) looks whether it may read again.
+        let share = max(2, limits.streamHandoffBytesMax)
+        stream.setWriteBufferWaterMarks(lowBytes: share / 2, highBytes: share)
         stream.start()
         if isDialer { sendHello() }
     }
@@ -174,6 +177,7 @@ package final class Connection: @unchecked Sendable {
         let failure = Self.callFailure(for: reason)
         for call in queued.calls { call.complete(.failure(failure)) }
         for waiter in queued.waiters { waiter.resume(throwing: failure) }
+        lanes.removeAll()
         let pending = pendingCalls
         pendingCalls = [:]
         for call in pending.values { call.complete(.failure(failure)) }

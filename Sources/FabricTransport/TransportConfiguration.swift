@@ -21,6 +21,8 @@ package struct TransportConfiguration: Sendable {
     /// Offer to skip system messages of kinds this version does not know (on by default; off
     /// only to test the behaviour of a node that predates the capability).
     package var skipsUnknownSystemMessages: Bool = true
+    /// Offer to send and reassemble large messages as fragments interleaved with other frames.
+    package var fragments: Bool = true
     /// Number of event loops (threads); defaults to the number of cores.
     package var loopCount: Int = System.coreCount
     package var limits: Limits = .default
@@ -43,6 +45,6 @@ package struct TransportConfiguration: Sendable {
         Capabilities(
             compression: compression, checksum: checksum,
             frameBytesMax: UInt32(clamping: limits.frameBytesMax), encryption: false,
-            skipsUnknownSystemMessages: skipsUnknownSystemMessages)
+            skipsUnknownSystemMessages: skipsUnknownSystemMessages, fragments: fragments)
     }
 }
