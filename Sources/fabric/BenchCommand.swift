@@ -12,12 +12,15 @@ enum BenchCommand {
     static let usage = """
         usage: fabric bench rpc [--mode seq|rr|oneway] [--concurrency N] [--duration S] [--payload B]
                                 [--oneway] [--callers default|loop] [--warmup S]
-                                [--server-loops N] [--client-loops N]
+                                [--server-loops N] [--client-loops N] [--bulk BYTES]
           Starts a server process (`fabric bench serve`) and calls it from this process.
           rr: N callers, one call in flight each; seq: one caller; oneway (or --oneway): one
           stream of one-way calls. --callers loop runs the callers on an event loop instead of the
           default executor. --server-loops/--client-loops: event loops of each process (default
-          1). Prints one JSON line in the format of shared/bench/run.
+          1). --bulk BYTES: while the calls are measured, another task streams one-way calls of
+          BYTES each to the same server over the same connection, and the measured calls go at
+          control priority (the latency of control calls behind bulk). Prints one JSON line in
+          the format of shared/bench/run.
         usage: fabric bench connections [--count N]
           Opens N raw, then N handshaken connections to a server process and prints the extra
           resident memory of the server for each kind.
@@ -45,11 +48,16 @@ enum BenchCommand {
         var onLoop = false
         var serverLoops = 1
         var clientLoops = 1
+        /// Bytes of each one-way call streamed beside the measured calls (0: none).
+        var bulk = 0
     }
 
     static func parse(_ arguments: ArraySlice<String>) -> Options {
         let parsed = Arguments(
-            arguments, valued: ["--mode", "--concurrency", "--duration", "--payload", "--callers", "--warmup", "--server-loops", "--client-loops"],
+            arguments, valued: [
+                "--mode", "--concurrency", "--duration", "--payload", "--callers", "--warmup", "--server-loops",
+                "--client-loops", "--bulk",
+            ],
             booleans: ["--oneway"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
         var options = Options()
@@ -62,6 +70,8 @@ enum BenchCommand {
         options.payload = parsed.integer("--payload", default: 8, usage: usage, range: 1...(8 << 20))
         options.serverLoops = parsed.integer("--server-loops", default: 1, usage: usage, range: 1...256)
         options.clientLoops = parsed.integer("--client-loops", default: 1, usage: usage, range: 1...256)
+        options.bulk = parsed.integer("--bulk", default: 0, usage: usage, range: 0...16_000_000)
+        if options.bulk > 0, options.mode == "oneway" { Arguments.fail("--bulk measures calls, not --oneway", usage: usage) }
         switch parsed.value("--callers") {
         case nil, "default": options.onLoop = false
         case "loop": options.onLoop = true
@@ -122,6 +132,13 @@ enum BenchCommand {
         let payload = [UInt8](repeating: 0xAB, count: options.payload)
         let phase = BenchPhase()
         let callers = options.concurrency
+        let priority: CallPriority = options.bulk > 0 ? .control : .normal
+        let bulkSender: Task<Void, any Error>? = options.bulk > 0 ? Task {
+            let bulk = [UInt8](repeating: 0xBB, count: options.bulk)
+            try await withCallOptions(timeout: .seconds(120), oneWay: true) {
+                while phase.value.load(ordering: .relaxed) != 2 { try await echo.sink(bulk) }
+            }
+        } : nil
         let (seconds, cpu, samples) = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for _ in 0..<callers {
                 group.addTask {
@@ -129,7 +146,7 @@ enum BenchCommand {
                     latencies.reserveCapacity(1 << 16)
                     while true {
                         let start = CPUTime.nanos()
-                        let answer = try await echo.bytes(payload)
+                        let answer = try await withCallOptions(priority: priority) { try await echo.bytes(payload) }
                         let end = CPUTime.nanos()
                         guard answer.count == payload.count else { throw FabricError.serialization("wrong echo") }
                         switch phase.value.load(ordering: .relaxed) {
@@ -150,6 +167,7 @@ enum BenchCommand {
             for try await latencies in group { all += latencies }
             return (Double(t1 - t0) / 1e9, cpu1 - cpu0, all)
         }
+        try await bulkSender?.value
         let sorted = samples.sorted()
         func percentile(_ p: Double) -> Double {
             guard !sorted.isEmpty else { return 0 }
@@ -160,7 +178,8 @@ enum BenchCommand {
         return #"{"bench":"rpc","impl":"\#(impl)","mode":"\#(options.mode)","concurrency":\#(callers),"#
             + #""payload":\#(options.payload),"calls_per_s":\#(fixed(Double(sorted.count) / seconds, 0)),"#
             + #""p50_us":\#(fixed(percentile(0.5), 1)),"p99_us":\#(fixed(percentile(0.99), 1)),"#
-            + #""cpu_s":\#(fixed(cpu, 2)),"duration_s":\#(fixed(seconds, 2))}"#
+            + #""cpu_s":\#(fixed(cpu, 2)),"duration_s":\#(fixed(seconds, 2))"#
+            + (options.bulk > 0 ? #","bulk_bytes":\#(options.bulk)}"# : "}")
     }
 
     static func measureOneWay(_ echo: BenchEcho, options: Options, serverPID: Int32) async throws -> String {
