@@ -216,6 +216,9 @@ public struct Limits: Sendable, Hashable {
     /// node does not count): a peer trickling a large frame is closed, not kept forever.
     /// Checked on each keepalive tick, so enforced within `keepaliveInterval` of it.
     public var frameReceiveTimeout: Duration = .seconds(30)
+    /// … unless it arrives at least this fast on average: a 16 MiB frame may take as long as
+    /// it needs at 16 KiB/s or more.
+    public var frameReceiveBytesPerSecondMin = 16 * 1024
     /// Bytes of decompressed payload one connection may produce in one loop turn; past it the
     /// connection stops decoding until the loop's next turn, so a burst of compressed frames
     /// cannot hold the loop (one frame's output is capped by the frame limit already).

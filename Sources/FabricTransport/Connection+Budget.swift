@@ -67,11 +67,15 @@ extension Connection {
     }
 
     /// Closes the connection when the frame being received has taken longer than
-    /// `frameReceiveTimeout` (time with reading held by this node does not count). True if it
-    /// closed. Run from the keepalive tick.
+    /// `frameReceiveTimeout` and arrives slower than `frameReceiveBytesPerSecondMin` on average
+    /// (an honest slow link sending a large frame is not cut off; a trickle is). Time with
+    /// reading held by this node does not count. True if it closed. Run from the keepalive tick.
     func closeIfFrameIsOverdue(now: Instant) -> Bool {
-        guard readHolds == 0, let since = partialFrameSince, now.duration(since: since) > limits.frameReceiveTimeout
-        else { return false }
+        guard readHolds == 0, let since = partialFrameSince else { return false }
+        let elapsed = now.duration(since: since)
+        guard elapsed > limits.frameReceiveTimeout else { return false }
+        let seconds = Double(elapsed.nanoseconds) / 1e9
+        guard Double(decoder.bufferedBytes) < Double(limits.frameReceiveBytesPerSecondMin) * seconds else { return false }
         transport.counters.add(.frameReceiveTimeouts)
         closeWithReason(FabricError(
             .protocolViolation,

@@ -161,7 +161,11 @@ extension Connection {
         guard loop.inEventLoop, phase == .ready || phase == .draining, let stream else {
             var payload: [UInt8] = []
             writePayload(&payload)
-            try? send(OutboundMessage(kind: .reply, messageID: messageID, payload: payload))
+            do {
+                try send(OutboundMessage(kind: .reply, messageID: messageID, payload: payload))
+            } catch {
+                replyRefused(messageID, error)
+            }
             return
         }
         // Nothing waiting in the stream means it sent since the last reply: count afresh.
@@ -178,6 +182,17 @@ extension Connection {
         writeFrame(OutboundMessage(kind: .reply, messageID: messageID, payload: replyPayload))
         if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }
         sendEarlyIfManyReplies()
+    }
+
+    /// A reply the queue refused (its output is over the hard limit): the caller is told with a
+    /// small failure reply, sent with control's allowance, rather than left to its deadline.
+    private func replyRefused(_ messageID: UInt64, _ error: FabricError) {
+        transport.counters.add(.repliesRefused)
+        guard error.code == .rejected else { return }  // closed: the caller hears of that anyway
+        var failure: [UInt8] = []
+        ReplyEnvelope.failure(ReplyFailure(code: .rejected, message: "the reply did not fit: \(error.message)"))
+            .encode(into: &failure)
+        try? send(OutboundMessage(kind: .reply, priority: 3, messageID: messageID, payload: failure))
     }
 
     /// Sends the waiting replies now when `Limits.repliesPerEarlyFlush` of them have piled up

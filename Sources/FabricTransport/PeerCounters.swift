@@ -58,6 +58,9 @@ package final class TransportCounters: Sendable {
         case frameReceiveTimeouts
         /// Times a connection stopped decoding for the turn at `decompressedBytesPerTurnMax`.
         case decompressionYields
+        /// Replies the outbound queue refused (its output over the hard limit); their callers
+        /// got a `rejected` failure instead.
+        case repliesRefused
         /// System messages of a kind this version does not know, skipped because both sides
         /// agreed to skip them.
         case unknownSystemMessagesSkipped
@@ -74,6 +77,7 @@ package final class TransportCounters: Sendable {
     private let controlFramesDropped = Atomic<UInt64>(0)
     private let frameReceiveTimeouts = Atomic<UInt64>(0)
     private let decompressionYields = Atomic<UInt64>(0)
+    private let repliesRefused = Atomic<UInt64>(0)
     private let unknownSystemMessagesSkipped = Atomic<UInt64>(0)
 
     package init() {}
@@ -91,6 +95,7 @@ package final class TransportCounters: Sendable {
         case .controlFramesDropped: controlFramesDropped.wrappingAdd(1, ordering: .relaxed)
         case .frameReceiveTimeouts: frameReceiveTimeouts.wrappingAdd(1, ordering: .relaxed)
         case .decompressionYields: decompressionYields.wrappingAdd(1, ordering: .relaxed)
+        case .repliesRefused: repliesRefused.wrappingAdd(1, ordering: .relaxed)
         case .unknownSystemMessagesSkipped: unknownSystemMessagesSkipped.wrappingAdd(1, ordering: .relaxed)
         }
     }
@@ -108,6 +113,7 @@ package final class TransportCounters: Sendable {
         case .controlFramesDropped: controlFramesDropped.load(ordering: .relaxed)
         case .frameReceiveTimeouts: frameReceiveTimeouts.load(ordering: .relaxed)
         case .decompressionYields: decompressionYields.load(ordering: .relaxed)
+        case .repliesRefused: repliesRefused.load(ordering: .relaxed)
         case .unknownSystemMessagesSkipped: unknownSystemMessagesSkipped.load(ordering: .relaxed)
         }
     }

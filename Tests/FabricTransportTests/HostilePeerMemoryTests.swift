@@ -192,6 +192,43 @@ import Testing
         #expect(fixture.transport.counters.value(.decompressionYields) >= 1)
     }
 
+    /// Answers calls from another thread, as an actor off the loop does (its replies are queued).
+    final class OffLoopEchoDelegate: TransportDelegate, @unchecked Sendable {
+        func transport(_ connection: Connection, receivedCall frame: Frame) {
+            let payload = Array(frame.payload), id = frame.messageID
+            DispatchQueue.global().async { connection.sendReply(messageID: id) { $0.append(contentsOf: payload) } }
+        }
+        func transportPeerUp(_ peer: RemotePeer) {}
+        func transportPeerDown(_ node: NodeId, generation: UInt64, restarted: Bool) {}
+    }
+
+    /// Replies that do not fit under the output's hard limit are refused, counted, and their
+    /// callers get a `rejected` failure at once (before, they were dropped without a word and
+    /// the callers waited for their deadlines).
+    @Test func aReplyThatDoesNotFitBecomesARejection() async throws {
+        let fixture = try TransportFixture { configuration in
+            configuration.limits.outboundQueueBytesMax = 256 * 1024
+            configuration.limits.connectionOutputBytesMax = 1024 * 1024 * 1024
+        }
+        defer { fixture.shutdown() }
+        let delegate = OffLoopEchoDelegate()
+        fixture.transport.delegateBox = TransportDelegateBox(delegate)
+        fixture.transport.retainDelegate(delegate)
+        let raw = try Self.handshaken(port: fixture.port, node: "greedy")
+        var calls: [UInt8] = []
+        let payload = [UInt8](repeating: 0x42, count: 1024)
+        for id in 1...20_000 { calls += try TransportFixture.frame(kind: .call, messageID: UInt64(id), payload: payload) }
+        let sender = raw.sendRepeatedlyInBackground(calls, times: 1)
+        defer { sender.stop() }
+        let refused = await eventually(timeout: .seconds(30)) { fixture.transport.counters.value(.repliesRefused) > 0 }
+        #expect(refused, "no reply was ever refused")
+        var rejections = 0
+        for frame in raw.readFrames(count: 40_000, timeoutMilliseconds: 2000) where frame.kind == .reply {
+            if case .failure(let failure)? = try? ReplyEnvelope.decode(frame.payload), failure.code == .rejected { rejections += 1 }
+        }
+        #expect(rejections > 0, "no caller was told its reply did not fit")
+    }
+
     /// A peer that pings and never reads: pongs past the control cap are dropped and counted,
     /// so control traffic cannot grow the output without bound either.
     @Test func pongsPastTheControlCapAreDropped() async throws {
