@@ -178,6 +178,23 @@ final class StallingSession: StreamSession, @unchecked Sendable {
         })
     }
 
+    /// A layer established from the start (no handshake of its own): the dialer's hello goes
+    /// out at once, as over plain TCP.
+    @Test func anIdentityLayerIsTransparent() async throws {
+        let identity = SessionStreamLayer { _ in IdentitySession() }
+        let server = try TransportFixture { $0.streamLayer = identity }
+        defer { server.shutdown() }
+        _ = Self.serve(server)
+        let (group, client) = Self.client(layer: identity, port: server.port)
+        defer {
+            client.shutdown()
+            group.shutdown()
+        }
+        #expect(await eventually { client.connectedPeers.map(\.node) == [NodeId("server")] })
+        let reply = try await Self.call(try client.connection(to: NodeId("server")), id: 1, payload: [1, 2, 3])
+        #expect(reply == [3, 2, 1])
+    }
+
     /// What the socket carries is the session's bytes, not frames: a raw peer that speaks the
     /// layer (greeting, then XOR) gets a welcome, which is XORed on the wire; one that speaks
     /// plain frames is closed without a byte.
