@@ -32,6 +32,9 @@ package struct ReactorError: Error, Hashable, Sendable, CustomStringConvertible 
         package static let drainTimeout = Code(9)
         /// The event loop is shutting down; the stream, listener or attempt was abandoned.
         package static let shutdown = Code(10)
+        /// The session layered over the socket (a TLS session, say) refused the peer's bytes or
+        /// could not go on.
+        package static let sessionFailed = Code(11)
 
         /// The code's name, as written in logs.
         package var description: String {
@@ -46,6 +49,7 @@ package struct ReactorError: Error, Hashable, Sendable, CustomStringConvertible 
             case 8: "connectionReset"
             case 9: "drainTimeout"
             case 10: "shutdown"
+            case 11: "sessionFailed"
             default: "code\(raw)"
             }
         }

@@ -44,7 +44,7 @@ extension TCPStream {
         let descriptor = self.descriptor
         func readOnce(into buffer: UnsafeMutableRawBufferPointer) -> Int {
             guard case .notAttempted = outcome else { return 0 }
-            precondition(buffer.count > 0, "TCPStreamDelegate passed an empty buffer to read into")
+            precondition(buffer.count > 0, "ByteStreamDelegate passed an empty buffer to read into")
             let result = cfabric_read(descriptor, buffer.baseAddress, buffer.count)
             if result > 0 {
                 outcome = .bytes(result, filledBuffer: result == buffer.count)

@@ -21,7 +21,7 @@ package final class TCPStream: @unchecked Sendable {
     /// The loop the stream lives on.
     package let loop: EventLoop
     /// Told about input, writability and the close; held strongly until the close.
-    package var delegate: (any TCPStreamDelegate)?
+    package var delegate: (any ByteStreamDelegate)?
     /// The peer's address, without brackets for IPv6.
     package let remoteHost: String
     /// The peer's port.
@@ -178,6 +178,17 @@ package final class TCPStream: @unchecked Sendable {
         interest = wanted
         loop.rewatch(descriptor, key: key, events: wanted)
     }
+}
+
+extension TCPStream: ByteStream {
+    /// A TCP stream carries its owner's bytes from `start()` on.
+    package var isEstablished: Bool {
+        loop.assertInEventLoop()
+        return state == .active || state == .closing
+    }
+
+    /// `statistics.bytesWritten`.
+    package var bytesWritten: Int { statistics.bytesWritten }
 }
 
 extension TCPStream: LoopEventHandler {

@@ -22,7 +22,7 @@ extension Connection {
         isHoldingForOutput = true
         transport.counters.add(.readsHeldForOutput)
         holdReading()
-        armOutputStallTimer(sentSoFar: stream.statistics.bytesWritten)
+        armOutputStallTimer(sentSoFar: stream.bytesWritten)
     }
 
     /// The stall timer: closes the connection if the peer took nothing more by then.
@@ -44,7 +44,7 @@ extension Connection {
     /// A peer that took some output since the timer was armed is slow, not stalled: wait again.
     private func outputStalled(sentAtArming: Int) {
         guard isHoldingForOutput, phase != .closed else { return }
-        if let sent = stream?.statistics.bytesWritten, sent != sentAtArming {
+        if let sent = stream?.bytesWritten, sent != sentAtArming {
             armOutputStallTimer(sentSoFar: sent)
             return
         }

@@ -4,11 +4,11 @@ import FabricWire
 
 /// The receive path: stream bytes → frames → routed by kind. Any `WireError` closes the
 /// connection with the error as its reason and moves a counter; the node goes on serving others.
-extension Connection: TCPStreamDelegate {
+extension Connection: ByteStreamDelegate {
     /// Bytes arrived in the loop's shared read buffer: the decoder keeps only what it cannot
     /// decode yet, so an idle connection holds no read buffer of its own (1,000 connections
     /// must fit in a few megabytes).
-    package func streamDidRead(_ stream: TCPStream, _ bytes: UnsafeRawBufferPointer) {
+    package func streamDidRead(_ stream: any ByteStream, _ bytes: UnsafeRawBufferPointer) {
         guard phase != .closed else { return }
         counters.add(.bytesIn, UInt64(bytes.count))
         decoder.feed(bytes)
@@ -16,7 +16,7 @@ extension Connection: TCPStreamDelegate {
         drainFrames()
     }
 
-    package func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
+    package func streamWritabilityChanged(_ stream: any ByteStream, isWritable: Bool) {
         if isWritable { pumpLanes() }
         streamBacklog.store(outputBacklog, ordering: .relaxed)
         if isWritable {
@@ -25,7 +25,11 @@ extension Connection: TCPStreamDelegate {
         }
     }
 
-    package func streamDidClose(_ stream: TCPStream, error: ReactorError?) {
+    package func streamDidEstablish(_ stream: any ByteStream) {
+        streamEstablished()
+    }
+
+    package func streamDidClose(_ stream: any ByteStream, error: ReactorError?) {
         guard phase != .closed else { return }
         self.stream = nil
         if let error {

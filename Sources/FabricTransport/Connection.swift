@@ -41,7 +41,8 @@ package final class Connection: @unchecked Sendable {
         set { phaseCode.store(newValue.code, ordering: .releasing) }
     }
     private let phaseCode: Atomic<UInt8>
-    @exclusivity(unchecked) var stream: TCPStream?
+    /// The stream frames go through: TCP, or a layer over it (`TransportConfiguration.streamLayer`).
+    @exclusivity(unchecked) var stream: ConnectionStream?
     @exclusivity(unchecked) var decoder: FrameDecoder
     @exclusivity(unchecked) var encoder: FrameEncoder
     var agreement: Agreement?
@@ -126,9 +127,18 @@ package final class Connection: @unchecked Sendable {
         phase = next
     }
 
-    /// Attaches the TCP stream (dialed or accepted) and starts reading; a dialer sends its hello.
-    func attach(_ stream: TCPStream) {
+    /// Attaches the TCP stream (dialed or accepted), under the configured stream layer if there
+    /// is one, and starts reading; a dialer sends its hello once the stream is established (at
+    /// once over plain TCP, after the layer's own handshake otherwise). The handshake deadline
+    /// starts here, so it covers the layer's handshake as well as the hello and welcome.
+    func attach(_ tcp: TCPStream) {
         loop.assertInEventLoop()
+        let stream: ConnectionStream
+        if let layer = transport.configuration.streamLayer {
+            stream = .layered(layer.makeStream(over: tcp, role: isDialer ? .dialer : .acceptor))
+        } else {
+            stream = .tcp(tcp)
+        }
         self.stream = stream
         stream.delegate = self
         if phase == .connecting { move(to: .handshaking) }
@@ -145,13 +155,24 @@ package final class Connection: @unchecked Sendable {
         let share = max(2, limits.streamHandoffBytesMax)
         stream.setWriteBufferWaterMarks(lowBytes: share / 2, highBytes: share)
         stream.start()
-        if isDialer { sendHello() }
+        if self.stream?.isEstablished == true { streamEstablished() }
+    }
+
+    /// The stream carries frames now: a dialer sends its hello.
+    func streamEstablished() {
+        guard phase == .handshaking, isDialer, sentHello == nil else { return }
+        sendHello()
     }
 
     private func handshakeTimedOut() {
         guard phase == .handshaking else { return }
         transport.counters.add(.handshakeTimeouts)
-        close(FabricError(.protocolViolation, "no handshake within \(limits.handshakeTimeout)"))
+        if let stream, !stream.isEstablished {
+            close(FabricError(
+                .protocolViolation, "the stream layer's handshake did not complete within \(limits.handshakeTimeout)"))
+        } else {
+            close(FabricError(.protocolViolation, "no handshake within \(limits.handshakeTimeout)"))
+        }
     }
 
     // MARK: Closing

@@ -32,6 +32,10 @@ package struct TransportConfiguration: Sendable {
     /// Where reconnect jitter comes from. The operating system's randomness unless a test or
     /// the simulator gives a seeded source.
     package var entropy: any Entropy = SystemEntropy()
+    /// What goes between each connection's socket and its frames (a TLS session, say), for
+    /// dialed and accepted connections alike; nil for plain TCP. Its handshake, if it has one,
+    /// runs within the connection's `handshakeTimeout`.
+    package var streamLayer: (any StreamLayer)?
 
     package init(cluster: String, node: NodeId, generation: UInt64, listen: NodeAddress?) {
         self.cluster = cluster

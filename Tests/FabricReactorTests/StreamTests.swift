@@ -204,21 +204,21 @@ import Testing
     }
 
     /// A delegate that reads straight into its own buffer through `streamRead(_:using:)`.
-    final class OwnBufferDelegate: TCPStreamDelegate, @unchecked Sendable {
+    final class OwnBufferDelegate: ByteStreamDelegate, @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var filled = 0
         var largestRead = 0
         var closed = false
 
-        func streamRead(_ stream: TCPStream, using read: (UnsafeMutableRawBufferPointer) -> Int) {
+        func streamRead(_ stream: any ByteStream, using read: (UnsafeMutableRawBufferPointer) -> Int) {
             if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
             let count = buffer.withUnsafeMutableBytes { read(UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
             filled += count
             largestRead = max(largestRead, count)
         }
 
-        func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {}
-        func streamDidClose(_ stream: TCPStream, error: ReactorError?) { closed = true }
+        func streamWritabilityChanged(_ stream: any ByteStream, isWritable: Bool) {}
+        func streamDidClose(_ stream: any ByteStream, error: ReactorError?) { closed = true }
     }
 
     @Test func delegatesCanReadIntoTheirOwnBuffers() async throws {

@@ -55,7 +55,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// A stream delegate that records everything, for tests. Loop-confined.
-final class RecordingDelegate: TCPStreamDelegate, @unchecked Sendable {
+final class RecordingDelegate: ByteStreamDelegate, @unchecked Sendable {
     var received: [UInt8] = []
     var closeCount = 0
     var closeError: ReactorError?
@@ -63,11 +63,11 @@ final class RecordingDelegate: TCPStreamDelegate, @unchecked Sendable {
     /// When set, every byte read is written back (an echo server).
     var echoes = false
     /// Called after each read with the stream.
-    var onRead: ((TCPStream) -> Void)?
+    var onRead: ((any ByteStream) -> Void)?
 
     init(echoes: Bool = false) { self.echoes = echoes }
 
-    func streamDidRead(_ stream: TCPStream, _ bytes: UnsafeRawBufferPointer) {
+    func streamDidRead(_ stream: any ByteStream, _ bytes: UnsafeRawBufferPointer) {
         if echoes {
             stream.write(bytes)
         } else {
@@ -76,11 +76,11 @@ final class RecordingDelegate: TCPStreamDelegate, @unchecked Sendable {
         onRead?(stream)
     }
 
-    func streamWritabilityChanged(_ stream: TCPStream, isWritable: Bool) {
+    func streamWritabilityChanged(_ stream: any ByteStream, isWritable: Bool) {
         writabilityChanges.append(isWritable)
     }
 
-    func streamDidClose(_ stream: TCPStream, error: ReactorError?) {
+    func streamDidClose(_ stream: any ByteStream, error: ReactorError?) {
         closeCount += 1
         closeError = error
         onRead = nil
