@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "FabricTestKitTests", dependencies: ["FabricTestKit"]),
         .testTarget(
             name: "FabricTests",
-            dependencies: ["Fabric", "FabricTestKit"],
+            dependencies: ["Fabric", "FabricTestKit", "FabricWire"],
             exclude: []
         ),
     ]

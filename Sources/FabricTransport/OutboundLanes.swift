@@ -21,13 +21,14 @@ struct OutboundLanes {
     }
 
     static let laneCount = Int(FrameLayout.priorityMax) + 1
+    /// An array's header (32 bytes) and malloc's chunk overhead, plus the entry itself.
+    static let perMessageOverheadBytes = 128
 
     private var lanes: [[Entry?]] = Array(repeating: [], count: laneCount)
     private var heads: [Int] = Array(repeating: 0, count: laneCount)
     /// Messages waiting, in all lanes.
     private(set) var count = 0
-    /// What the waiting messages hold (payload plus header each), for back-pressure and the
-    /// output budget. A message counts in full until its last fragment has gone.
+    /// What the waiting messages hold in memory, for back-pressure and the output budget. A message counts in full until its last fragment has gone.
     private(set) var bytes = 0
 
     var isEmpty: Bool { count == 0 }
@@ -39,7 +40,9 @@ struct OutboundLanes {
 
     mutating func append(_ message: consuming OutboundMessage) {
         let lane = Self.lane(of: message)
-        let counted = message.payload.count + FrameLayout.headerBytes
+        // What it holds in memory, not only what it will send: its array's capacity and the
+        // array's own header and allocator overhead (a lane of small replies is mostly that).
+        let counted = message.payload.capacity + Self.perMessageOverheadBytes
         lanes[lane].append(Entry(message: message, countedBytes: counted))
         count += 1
         bytes += counted
