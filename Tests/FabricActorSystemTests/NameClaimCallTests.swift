@@ -23,7 +23,7 @@ final class Claimant {
 
     init(node: String, generation: UInt64, joining seed: NodeAddress) {
         transport = Transport(
-            configuration: TransportConfiguration(cluster: "test", node: NodeId(node), generation: generation, listen: nil),
+            configuration: TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: node), generation: generation, listen: nil),
             group: group, log: { _, _ in })
         transport.join(seeds: [seed])
     }
@@ -64,7 +64,7 @@ final class Claimant {
         let relayed = try await withCallOptions(timeout: .seconds(10)) { try await relay.askBack(target, name: "x") }
         #expect(relayed == ["hello x"])
         #expect(b.system.counters.value(.callsReceived) == 3)
-        #expect(a.connectedPeers.first { $0.name == NodeId("b") }?.generation == b.generation)
+        #expect(a.connectedPeers.first { $0.name.name == "b" }?.generation == b.generation)
         await cluster.shutdown()
     }
 }

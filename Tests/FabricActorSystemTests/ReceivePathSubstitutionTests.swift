@@ -84,7 +84,7 @@ import FabricWire
         let both = try await Self.identifier { _ = try await pairing.both(1, 2) }
         let one = try await Self.identifier { _ = try await pairing.one(1) }
         let append = try await Self.identifier { try await pairing.append(1) }
-        let pairingID = ActorID.wellKnown("pairing", on: NodeId("b"))
+        let pairingID = try ActorID.wellKnown("pairing", on: NodeId("b"))
         let one1 = [try Self.encoded(1)]
         Self.expectRefused(
             try await a.rawCall(pairingID, target: one, genericSubstitutions: [Self.int, Self.int], arguments: one1),
@@ -130,7 +130,7 @@ import FabricWire
         let echo = try await Self.identifier { _ = try await boxString.echo("e") }
         // Refused on any Box (see `genericMethodsOfAGenericActorAreRefused`), but its identifier is sent.
         let pair = try await Self.identifier { _ = try? await boxString.pair(1) }
-        let boxInt = ActorID.wellKnown("box-int", on: NodeId("b"))
+        let boxInt = try ActorID.wellKnown("box-int", on: NodeId("b"))
         let rejectedBefore = b.counters.value(.rejectedTargets)
         // Box<String>'s calls, as a Box<String> proxy sends them, to a Box<Int>.
         Self.expectRefused(
@@ -174,7 +174,7 @@ import FabricWire
         #expect(try await slot.kind() == "Double String")
         let kind = try await Self.identifier { _ = try await slot.kind() }
         let double = try #require(TypeRegistry.wireName(of: Double.self))
-        let slotID = ActorID.wellKnown("slot", on: NodeId("b"))
+        let slotID = try ActorID.wellKnown("slot", on: NodeId("b"))
         for substitutions in [[Self.int, Self.string], [double, Self.int], [Self.string], [double, Self.string, Self.int]] {
             Self.expectRefused(
                 try await a.rawCall(slotID, target: kind, genericSubstitutions: substitutions, arguments: []),
@@ -206,7 +206,7 @@ import FabricWire
         let append = try await Self.identifier { try await pairing.append(1) }
         let appended = try await Self.identifier { _ = try await pairing.appended() }
         let one = try await Self.identifier { _ = try await pairing.one(1) }
-        let pairingID = ActorID.wellKnown("pairing", on: NodeId("b"))
+        let pairingID = try ActorID.wellKnown("pairing", on: NodeId("b"))
         Self.expectRefused(
             try await a.rawCall(pairingID, target: append, arguments: [try Self.encoded(2), try Self.encoded(3)]),
             "append with two arguments")
@@ -230,7 +230,7 @@ import FabricWire
         let a = cluster["a"].system
         let pairing = try Pairing.resolve(id: .wellKnown("pairing", on: NodeId("b")), using: a)
         let append = try await Self.identifier { try await pairing.append(1) }
-        let pairingID = ActorID.wellKnown("pairing", on: NodeId("b"))
+        let pairingID = try ActorID.wellKnown("pairing", on: NodeId("b"))
         // Bytes after the last argument's value, inside its length.
         Self.expectRefused(
             try await a.rawCall(pairingID, target: append, arguments: [try Self.encoded(2) + [0]]),

@@ -12,8 +12,8 @@ import Testing
 
     /// A client node in this process, joined through `entry`.
     static func client(via entry: String) throws -> FabricNode {
-        let address = try #require(NodeAddress(parsing: entry))
-        var configuration = FabricNodeConfiguration(name: NodeId("test-client"), listen: nil, seeds: [address])
+        var configuration = FabricNodeConfiguration.client(
+            name: try NodeId("test-client"), seeds: [try NodeAddress(parsing: entry)])
         configuration.loopCount = 1
         return try FabricNode(configuration)
     }

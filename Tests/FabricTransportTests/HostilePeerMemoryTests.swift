@@ -36,7 +36,7 @@ import Testing
     static func hello(node: String, frameBytesMax: Int, compression: Bool = false) throws -> [UInt8] {
         let hello = Hello(
             versionMin: ProtocolVersion.supported.lowerBound, versionMax: ProtocolVersion.supported.upperBound,
-            cluster: "test", node: NodeId(node), generation: 9, advertisedAddress: nil,
+            cluster: "test", node: NodeId(uncheckedValid: node), generation: 9, advertisedAddress: nil,
             capabilities: Capabilities(compression: compression, checksum: false, frameBytesMax: UInt32(frameBytesMax)))
         var payload: [UInt8] = []
         HandshakeMessage.hello(hello).encode(into: &payload)

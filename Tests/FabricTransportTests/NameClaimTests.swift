@@ -11,7 +11,7 @@ import Testing
     static func hello(node: String, generation: UInt64) throws -> [UInt8] {
         let hello = Hello(
             versionMin: ProtocolVersion.supported.lowerBound, versionMax: ProtocolVersion.supported.upperBound,
-            cluster: "test", node: NodeId(node), generation: generation, advertisedAddress: nil,
+            cluster: "test", node: NodeId(uncheckedValid: node), generation: generation, advertisedAddress: nil,
             capabilities: Capabilities(compression: false, checksum: false, frameBytesMax: 1 << 20))
         var payload: [UInt8] = []
         HandshakeMessage.hello(hello).encode(into: &payload)
@@ -19,7 +19,7 @@ import Testing
     }
 
     static func connection(of transport: Transport, to node: String) -> Connection? {
-        transport.state.withLock { $0.peers[NodeId(node)]?.connection }
+        transport.state.withLock { $0.peers[NodeId(uncheckedValid: node)]?.connection }
     }
 
     @Test(arguments: [UInt64(0x5EED), 0xBAD])
@@ -27,8 +27,8 @@ import Testing
         let a = try TransportFixture(name: "a")
         let b = try TransportFixture(name: "b")  // generation 0x5EED, like every fixture
         defer { [a, b].forEach { $0.shutdown() } }
-        b.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
-        #expect(await eventually { a.transport.connectedPeers.map(\.node) == [NodeId("b")] })
+        b.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
+        #expect(await eventually { a.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "b")] })
         let real = try #require(Self.connection(of: a.transport, to: "b"))
 
         let impostor = try RawClient(port: a.port)
@@ -42,10 +42,10 @@ import Testing
         #expect(refusal.reason == .duplicateConnection)
         #expect(Self.connection(of: a.transport, to: "b") === real, "the impostor took b's place")
         #expect(real.phase == .ready)
-        #expect(a.transport.connectedPeers == [RemotePeer(node: NodeId("b"), generation: 0x5EED, address: b.transport.advertisedAddress)])
+        #expect(a.transport.connectedPeers == [RemotePeer(node: NodeId(uncheckedValid: "b"), generation: 0x5EED, address: b.transport.advertisedAddress)])
         #expect(a.transport.peerTableCounters.value(.claimsChallenged) == 1)
         #expect(a.transport.peerTableCounters.value(.claimsRefused) == 1)
-        #expect(b.transport.connectedPeers.map(\.node) == [NodeId("a")])
+        #expect(b.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "a")])
     }
 
     /// The old process's connection is open but silent (a RawClient that shook hands as b and
@@ -69,7 +69,7 @@ import Testing
             configuration.limits.handshakeTimeout = .seconds(5)
         }
         defer { restarted.shutdown() }
-        restarted.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
+        restarted.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
         let back = await eventually(timeout: .seconds(10)) {
             a.transport.connectedPeers.map(\.generation) == [0xB2]
         }
@@ -84,16 +84,16 @@ import Testing
         let a = try TransportFixture(name: "a")
         defer { a.shutdown() }
         let old = try TransportFixture(name: "b") { $0.generation = 0xB1 }
-        old.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
+        old.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
         #expect(await eventually { a.transport.connectedPeers.map(\.generation) == [0xB1] })
         old.group.shutdown()  // no `transport.shutdown()`: no goodbye is sent
 
         let restarted = try TransportFixture(name: "b") { $0.generation = 0xB2 }
         defer { restarted.shutdown() }
-        restarted.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
+        restarted.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
         let back = await eventually(timeout: .seconds(10)) {
             a.transport.connectedPeers.map(\.generation) == [0xB2]
-                && restarted.transport.connectedPeers.map(\.node) == [NodeId("a")]
+                && restarted.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "a")]
         }
         #expect(back, "\(a.transport.connectedPeers)")
     }
@@ -127,16 +127,16 @@ import Testing
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
         let dialer = Transport(
-            configuration: TransportConfiguration(cluster: "test", node: NodeId("a"), generation: 1, listen: nil),
+            configuration: TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "a"), generation: 1, listen: nil),
             group: group, log: { _, _ in })
         defer { dialer.shutdown() }
-        let address = NodeAddress(host: "127.0.0.1", port: c.port)
+        let address = NodeAddress(uncheckedHost: "127.0.0.1", port: c.port)
         let connection: Connection
         if throughKnownAddress {
-            dialer.learn([PeerInfo(node: NodeId("b"), generation: 0xB, address: address)], fromSender: NodeId("gossip"))
-            connection = try dialer.connection(to: NodeId("b"))
+            dialer.learn([PeerInfo(node: NodeId(uncheckedValid: "b"), generation: 0xB, address: address)], fromSender: NodeId(uncheckedValid: "gossip"))
+            connection = try dialer.connection(to: NodeId(uncheckedValid: "b"))
         } else {
-            connection = try #require(dialer.dial(address, expecting: NodeId("b")))
+            connection = try #require(dialer.dial(address, expecting: NodeId(uncheckedValid: "b")))
         }
         let outcome = await Self.call(on: connection)
         guard case .failure(let error) = outcome else {

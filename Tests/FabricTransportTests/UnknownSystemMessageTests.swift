@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct UnknownSystemMessageTests {
     static func hello(offeringSkip: Bool) throws -> [UInt8] {
         let hello = Hello(
-            versionMin: 1, versionMax: 1, cluster: "test", node: NodeId("raw"), generation: 9, advertisedAddress: nil,
+            versionMin: 1, versionMax: 1, cluster: "test", node: NodeId(uncheckedValid: "raw"), generation: 9, advertisedAddress: nil,
             capabilities: Capabilities(
                 compression: false, checksum: false, frameBytesMax: 1 << 20, skipsUnknownSystemMessages: offeringSkip))
         var payload: [UInt8] = []

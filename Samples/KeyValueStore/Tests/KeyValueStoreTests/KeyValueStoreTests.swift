@@ -38,8 +38,8 @@ import Testing
         do {
             try await cluster.start()
             try await cluster.waitUntilConnected(timeout: .seconds(30))
-            var configuration = FabricNodeConfiguration(
-                name: NodeId("kv-client"), listen: nil, seeds: [NodeAddress(parsing: cluster["kv1"].listenAddress)!])
+            var configuration = FabricNodeConfiguration.client(
+                name: try NodeId("kv-client"), seeds: [try NodeAddress(parsing: cluster["kv1"].listenAddress)])
             configuration.loopCount = 1
             let client = try FabricNode(configuration)
             registerStoreErrors(on: client.system)
