@@ -6,7 +6,7 @@ import Testing
 @testable import FabricTransport
 
 /// Waits (polling) until `condition` holds or `timeout` passes: a safety net, not a timing.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

@@ -69,15 +69,12 @@ import Testing
         #expect(connection.isBackPressured)
 
         // A caller waiting for space is released when the connection gives up (handshake deadline).
-        let clock = ContinuousClock()
-        let start = clock.now
         do {
             try await connection.waitForSpace()
             Issue.record("waitForSpace returned although nothing could drain")
         } catch let error as FabricError {
             #expect(error.code == .nodeUnreachable || error.code == .protocolViolation, "\(error)")
         }
-        #expect(clock.now - start < .seconds(5))
         transport.shutdown()
     }
 }

@@ -47,7 +47,7 @@ import Testing
     static func handshaken(port: UInt16, node: String, frameBytesMax: Int = 1 << 20, compression: Bool = false) throws -> RawClient {
         let raw = try RawClient(port: port)
         raw.send(try hello(node: node, frameBytesMax: frameBytesMax, compression: compression))
-        let answer = raw.readFrames(count: 1, timeoutMilliseconds: 5000)
+        let answer = raw.readFrames(count: 1, timeoutMilliseconds: 30_000)
         guard answer.count == 1, answer[0].kind == .handshake,
             case .welcome? = try? HandshakeMessage.decode(answer[0].payload)
         else { throw RawClientError(message: "no welcome for \(node)") }
@@ -109,7 +109,7 @@ import Testing
         // Others are still served while the attacker is held.
         let good = try Self.handshaken(port: fixture.port, node: "good")
         good.send(try TransportFixture.frame(kind: .call, messageID: 7, payload: [1, 2, 3]))
-        let reply = good.readFrames(count: 1, timeoutMilliseconds: 5000)
+        let reply = good.readFrames(count: 1, timeoutMilliseconds: 30_000)
         #expect(reply.first?.kind == .reply && reply.first?.payload == [1, 2, 3])
 
         let closed = await eventually(timeout: .seconds(30)) { fixture.transport.counters.value(.outputStalls) == 1 }
@@ -160,7 +160,7 @@ import Testing
 
         let good = try Self.handshaken(port: fixture.port, node: "good")
         good.send(try TransportFixture.frame(kind: .call, messageID: 7, payload: [4, 5]))
-        #expect(good.readFrames(count: 1, timeoutMilliseconds: 5000).first?.payload == [4, 5])
+        #expect(good.readFrames(count: 1, timeoutMilliseconds: 30_000).first?.payload == [4, 5])
 
         let allClosed = await eventually(timeout: .seconds(60)) {
             fixture.transport.counters.value(.frameReceiveTimeouts) >= UInt64(count)

@@ -74,8 +74,9 @@ final class TransportFixture {
     }
 }
 
-/// Waits (polling) until `condition` holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+/// Waits (polling) until `condition` holds or `timeout` passes: a safety bound for a wait on a
+/// condition, generous so that a loaded machine (tests in parallel) does not fail it.
+func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

@@ -39,7 +39,7 @@ import Testing
         let raw = try RawClient(port: fixture.port)
         raw.send(try Self.hello(offeringSkip: clientOffers))
         raw.send(try TransportFixture.frame(kind: .system, messageID: 1, payload: [200, 1, 2, 3]))
-        let (bytes, closed) = await raw.readUntilClosed(timeoutMilliseconds: 5000)
+        let (bytes, closed) = await raw.readUntilClosed(timeoutMilliseconds: 30_000)
         #expect(closed)
         guard case .welcome(let welcome)? = TransportFixture.handshakeMessages(in: bytes).first else {
             Issue.record("no welcome")

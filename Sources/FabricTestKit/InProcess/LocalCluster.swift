@@ -5,10 +5,11 @@ import Fabric
 ///
 /// ```swift
 /// let cluster = try await LocalCluster.start(names: ["a", "b"])
-/// let echo = try cluster["b"].system.make(name: "echo") { Echo(actorSystem: cluster["b"].system) }
-/// let remote = try Echo.resolve(id: .wellKnown("echo", on: NodeId("b")), using: cluster["a"].system)
-/// …
-/// await cluster.shutdown()
+/// try await cluster.shuttingDown {
+///     let echo = try cluster["b"].system.make(name: "echo") { Echo(actorSystem: cluster["b"].system) }
+///     let remote = try Echo.resolve(id: .wellKnown("echo", on: NodeId("b")), using: cluster["a"].system)
+///     …
+/// }
 /// ```
 public final class LocalCluster: Sendable {
     /// The nodes, in the order of the names given.
@@ -40,6 +41,20 @@ public final class LocalCluster: Sendable {
             return cluster
         } catch {
             for node in nodes { await node.leave() }
+            throw error
+        }
+    }
+
+    /// Runs `body`, then shuts every node down, awaited, whether `body` returned or threw: a
+    /// test's teardown. (`defer { Task { await cluster.shutdown() } }` leaves the nodes running,
+    /// their loops and sockets busy, while the next test starts.)
+    public func shuttingDown<T>(after body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            await shutdown()
+            return value
+        } catch {
+            await shutdown()
             throw error
         }
     }

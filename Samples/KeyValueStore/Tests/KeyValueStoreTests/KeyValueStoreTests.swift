@@ -43,8 +43,10 @@ import Testing
             configuration.loopCount = 1
             let client = try FabricNode(configuration)
             registerStoreErrors(on: client.system)
+            // The client dials the nodes it has heard of when it calls them; hearing of them is
+            // not an event, so this polls (30 s is a safety bound, not a timing).
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(15)
+            let deadline = clock.now + .seconds(30)
             while Set(client.knownPeers.map(\.name.name)) != ["kv1", "kv2", "kv3"], clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
