@@ -51,7 +51,9 @@ final class Claimant {
 
         let impostor = Claimant(
             node: "b", generation: newGeneration ? b.generation ^ 0xFF : b.generation, joining: a.advertisedAddress!)
-        #expect(await eventually { a.transport.peerTableCounters.value(.claimsRefused) == 1 })
+        // At least once: the impostor's transport dials again after a refusal, so the count can
+        // pass 1 between two looks on a loaded machine.
+        #expect(await eventually { a.transport.peerTableCounters.value(.claimsRefused) >= 1 })
         #expect(impostor.transport.connectedPeers.isEmpty)
         impostor.shutdown()
 

@@ -54,17 +54,6 @@ import Testing
         return raw
     }
 
-    /// This process's resident memory, from /proc.
-    static func residentBytes() -> Int {
-        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-        defer { fclose(file) }
-        var size = 0, resident = 0
-        guard withUnsafeMutablePointer(to: &size, { sizePointer in
-            withUnsafeMutablePointer(to: &resident) { fscanf_statm(file, sizePointer, $0) }
-        }) else { return 0 }
-        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
     /// The server's connections, looked at on their loops.
     static func onServerConnections<T: Sendable>(_ fixture: TransportFixture, _ body: @escaping @Sendable ([Connection]) -> T) async -> T {
         let connections = fixture.transport.state.withLock { Array($0.connections.values) }
@@ -86,7 +75,6 @@ import Testing
             configuration.limits.outputStallTimeout = .seconds(2)
         }
         defer { fixture.shutdown() }
-        let before = Self.residentBytes()
         let attacker = try Self.handshaken(port: fixture.port, node: "attacker")
         let payload = [UInt8](repeating: 0x5A, count: 1024)
         var calls: [UInt8] = []
@@ -103,8 +91,9 @@ import Testing
         }
         #expect(unsent <= budget + 2 * 1024 * 1024, "\(unsent) bytes of replies held for a peer that reads nothing")
         #expect(delegate.calls.load(ordering: .relaxed) < 20_000, "the node read on: \(delegate.calls.load(ordering: .relaxed)) calls")
-        let grown = Self.residentBytes() - before
-        #expect(grown < 96 * 1024 * 1024, "resident memory grew by \(grown) bytes")
+        // (Not the process's resident memory: it is shared with the tests running in parallel.
+        // What the node holds for this peer is bounded above, by its unsent replies and by how
+        // many calls it read.)
 
         // Others are still served while the attacker is held.
         let good = try Self.handshaken(port: fixture.port, node: "good")
@@ -218,14 +207,3 @@ import Testing
     }
 }
 
-/// `fscanf(file, "%ld %ld", size, resident)`: C variadics are not callable from Swift directly.
-private func fscanf_statm(_ file: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointer<Int>, _ resident: UnsafeMutablePointer<Int>) -> Bool {
-    var line = [CChar](repeating: 0, count: 256)
-    guard fgets(&line, Int32(line.count), file) != nil else { return false }
-    let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let fields = text.split(separator: " ")
-    guard fields.count >= 2, let first = Int(fields[0]), let second = Int(fields[1]) else { return false }
-    size.pointee = first
-    resident.pointee = second
-    return true
-}
