@@ -66,14 +66,24 @@ import FabricWire
                 var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
                 if round % 3 == 0 { bytes = Array("$s".utf8) + bytes + Array("TE".utf8) }
                 let junk = String(decoding: bytes, as: UTF8.self)
+                // A generous deadline for each call (the default 5 s was once reached on a loaded
+                // machine with tests in parallel); a reply that never comes still fails, naming
+                // its round.
                 let reply: ReplyEnvelope
-                if round % 2 == 0 {
-                    // A made-up target identifier.
-                    reply = try await a.rawCall(.wellKnown("bystander", on: NodeId("b")), target: junk, arguments: [])
-                } else {
-                    // A real generic target with a made-up type name as its substitution.
-                    reply = try await a.rawCall(
-                        .wellKnown("greeter", on: NodeId("b")), target: identity, genericSubstitutions: [junk], arguments: [five])
+                do {
+                    reply = try await withCallOptions(timeout: .seconds(60)) {
+                        if round % 2 == 0 {
+                            // A made-up target identifier.
+                            return try await a.rawCall(.wellKnown("bystander", on: NodeId("b")), target: junk, arguments: [])
+                        }
+                        // A real generic target with a made-up type name as its substitution.
+                        return try await a.rawCall(
+                            .wellKnown("greeter", on: NodeId("b")), target: identity, genericSubstitutions: [junk],
+                            arguments: [five])
+                    }
+                } catch {
+                    Issue.record("round \(round): \(error)")
+                    continue
                 }
                 guard case .failure(let failure) = reply else {
                     Issue.record("round \(round) ran: \(reply)")

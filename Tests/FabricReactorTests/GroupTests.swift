@@ -63,7 +63,7 @@ import Testing
         let listener = RawSocket(listenBacklog: 0)
         defer { listener.close() }
         let fillers = (0..<4).map { _ in RawSocket.startConnect(to: listener.port) }
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(RawSocket.waitUntilOneConnects(fillers))
         let outcome = LoopBox<ReactorError?>(nil)
         await onLoop(group.loops[0]) {
             TCPStream.connect(host: "127.0.0.1", port: listener.port, on: group.loops[0], timeout: .seconds(30)) {
