@@ -34,7 +34,7 @@ test: deps test-core test-sample
 # Tests run in parallel: none asserts how long something took (they wait on events, on the
 # outcome and its cause, or on an injected clock), and polling waits have generous safety
 # bounds. On 2 shared cores, runs of five in a row passed in 14-27 s each in debug (serially
-# ~48 s) and 6-10 s in release; see "Tests run in parallel" in Docs/Architecture.md.
+# ~48 s) and 6-11 s in release; see "Tests run in parallel" in Docs/Architecture.md.
 test-core:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
