@@ -11,20 +11,23 @@ import FabricWire
 ///
 /// ```swift
 /// let node = try FabricNode(FabricNodeConfiguration(
-///     name: NodeId("a"), listen: NodeAddress(host: "127.0.0.1", port: 7001)))
+///     name: NodeId("a"), listen: NodeAddress(parsing: "127.0.0.1:7001")))
 /// let greeter = try node.system.make(name: "greeter") { Greeter(actorSystem: node.system) }
-/// node.join(seeds: [NodeAddress(host: "127.0.0.1", port: 7002)])
+/// node.join(seeds: [try NodeAddress(parsing: "127.0.0.1:7002")])
 /// ...
 /// await node.leave()
 /// ```
 public final class FabricNode: Sendable {
     /// The actor system application actors use.
     public let system: FabricActorSystem
+    /// What the node was started with.
     public let configuration: FabricNodeConfiguration
     let transport: Transport
     let group: EventLoopGroup
 
-    /// Starts the loops, listens (when configured) and dials the seeds.
+    /// Starts the loops, listens (when configured) and dials the seeds. Throws
+    /// `invalidArgument` for an invalid cluster name, and the listener's error when it cannot
+    /// listen.
     public init(_ configuration: FabricNodeConfiguration) throws {
         self.configuration = configuration
         let sink = Self.filteredSink(configuration)
@@ -33,7 +36,7 @@ public final class FabricNode: Sendable {
             generation: Self.generation(from: configuration.entropy),
             listen: configuration.listen)
         guard NodeId.isValid(configuration.cluster) else {
-            throw FabricError.rejected("invalid cluster name \(configuration.cluster.debugDescription)")
+            throw FabricError.invalidArgument("invalid cluster name \(configuration.cluster.debugDescription)")
         }
         transportConfiguration.compression = configuration.compression
         transportConfiguration.checksum = configuration.checksum
@@ -169,11 +172,14 @@ public final class FabricNode: Sendable {
 
 /// Another node, as this one knows it.
 public struct Peer: Sendable, Hashable, CustomStringConvertible {
+    /// The node's name.
     public let name: NodeId
     /// Where it listens; nil for a client.
     public let address: NodeAddress?
+    /// The generation of the node's process this node last heard of.
     public let generation: UInt64
 
+    /// `name@address`, or `name@client` for a node that does not listen.
     public var description: String { "\(name)@\(address?.description ?? "client")" }
 }
 
@@ -181,9 +187,11 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
 public struct NodeStats: Sendable, Hashable, Codable {
     /// Traffic per peer name, over every connection to it so far.
     public var peers: [String: PeerStats]
+    /// Connections other nodes opened to this one.
     public var connectionsAccepted: UInt64
     /// Connections turned away: over the limit, or losing a simultaneous-connect tie-break.
     public var connectionsRefused: UInt64
+    /// Connections whose handshake failed.
     public var handshakeFailures: UInt64
     /// Connections closed because they sent no handshake in time.
     public var handshakeTimeouts: UInt64
@@ -192,8 +200,11 @@ public struct NodeStats: Sendable, Hashable, Codable {
     /// System messages of a kind this node does not know, skipped because the peer and this
     /// node agreed to skip them (a newer peer's additions).
     public var unknownSystemMessagesSkipped: UInt64
+    /// Remote calls this node made (one-way calls included).
     public var callsSent: UInt64
+    /// Calls other nodes made to actors on this one.
     public var callsReceived: UInt64
+    /// One-way calls other nodes made to actors on this one.
     public var oneWayReceived: UInt64
     /// One-way calls that failed on this node (counted, since no reply goes back).
     public var oneWayErrors: UInt64

@@ -5,8 +5,11 @@ import FabricReactor
 /// (`.control`) is written ahead of user traffic.
 public struct CallPriority: Hashable, Sendable {
     let raw: UInt8
+    /// User traffic (the default).
     public static let normal = CallPriority(raw: 0)
+    /// User traffic written ahead of `normal`.
     public static let high = CallPriority(raw: 2)
+    /// Cluster machinery (membership, health, consensus), written ahead of user traffic.
     public static let control = CallPriority(raw: 3)
 }
 

@@ -21,6 +21,7 @@ public struct ClusterEvent: Sendable, Hashable, CustomStringConvertible {
         /// for good. An `.up` for the new process follows.
         public static let restarted = Kind(code: 3)
 
+        /// The kind's name (`up`, `down`, `restarted`).
         public var description: String {
             switch code {
             case 1: "up"
@@ -31,6 +32,7 @@ public struct ClusterEvent: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What happened.
     public let kind: Kind
     /// The node the event is about.
     public let node: NodeId
@@ -50,6 +52,7 @@ public struct ClusterEvent: Sendable, Hashable, CustomStringConvertible {
         self.previousGeneration = previousGeneration
     }
 
+    /// The kind, node, generation (hex) and address, for logs.
     public var description: String {
         var text = "\(kind) \(node) generation \(String(generation, radix: 16))"
         if let previousGeneration { text += " (was \(String(previousGeneration, radix: 16)))" }
@@ -67,11 +70,14 @@ public struct ClusterEvent: Sendable, Hashable, CustomStringConvertible {
 /// `rejected` error: its view would otherwise be missing events, and a new subscription starts
 /// with a fresh replay. The sequence also ends (without an error) when the node stops.
 public struct ClusterEvents: AsyncSequence, Sendable {
+    /// One event.
     public typealias Element = ClusterEvent
+    /// `rejected` when the subscriber fell too far behind.
     public typealias Failure = FabricError
 
     let stream: AsyncThrowingStream<ClusterEvent, any Error>
 
+    /// Starts iterating this subscription (once).
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: stream.makeAsyncIterator())
     }

@@ -7,7 +7,7 @@ extension FabricActorSystem {
     /// nodes can address it with `ActorID.wellKnown(name, on: node)` — by node name alone.
     ///
     /// The name is reserved before `factory` runs; it throws `rejected` if the name is taken
-    /// or invalid. `factory` must create exactly one actor of this system (its initializer is
+    /// and `invalidArgument` if it is not one path segment (the rule of `ActorID.wellKnown`). `factory` must create exactly one actor of this system (its initializer is
     /// where the ID is assigned).
     ///
     /// The system keeps a well-known actor alive until `release(name:)`: it is addressed by
@@ -17,10 +17,10 @@ extension FabricActorSystem {
     public func make<Act: DistributedActor>(
         name: String, _ factory: () throws -> Act
     ) throws -> Act where Act.ActorSystem == FabricActorSystem {
-        let path = "/user/" + name
-        guard ActorID.isValidPath(path), !name.contains("/") else {
-            throw FabricError.rejected("invalid actor name \(name.debugDescription)")
+        if let reason = ActorID.wellKnownNameInvalidity(name) {
+            throw FabricError.invalidArgument("invalid actor name \(name.debugDescription): \(reason)")
         }
+        let path = ActorID.wellKnownPrefix + name
         guard registry.reserve(path) else {
             throw FabricError.rejected("an actor named \(name.debugDescription) already exists on \(node)")
         }
@@ -38,7 +38,7 @@ extension FabricActorSystem {
     /// Lets go of the well-known actor `name` made with `make(name:)`; it is deinitialised
     /// once nothing else holds it, and its name becomes free.
     public func release(name: String) {
-        let released = wellKnownActors.withLock { $0.removeValue(forKey: "/user/" + name) }
+        let released = wellKnownActors.withLock { $0.removeValue(forKey: ActorID.wellKnownPrefix + name) }
         _ = released  // released here, outside the lock
     }
 
@@ -52,6 +52,7 @@ extension FabricActorSystem {
         _ = released  // released here, outside the lock
     }
 
+    /// Called by the runtime when an actor of this system is initialised: its well-known path when `make(name:)` reserved one, a fresh `/temp/N` path otherwise.
     public func assignID<Act>(_ actorType: Act.Type) -> ActorID
     where Act: DistributedActor, ActorID == Act.ID {
         let path: String
@@ -60,13 +61,15 @@ extension FabricActorSystem {
         } else {
             path = registry.temporaryPath()
         }
-        return ActorID(node: node, generation: generation, path: path)
+        return ActorID(node: node, generation: generation, uncheckedPath: path)
     }
 
+    /// Called by the runtime once the actor is initialised: it becomes resolvable (held weakly).
     public func actorReady<Act>(_ actor: Act) where Act: DistributedActor, ActorID == Act.ID {
         registry.ready(actor, path: actor.id.path)
     }
 
+    /// Called by the runtime when the actor is deinitialised: its path is free again.
     public func resignID(_ id: ActorID) {
         registry.resign(id.path)
     }

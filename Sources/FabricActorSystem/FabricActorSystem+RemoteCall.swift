@@ -7,10 +7,12 @@ import FabricWire
 /// The sending side of a remote call: invocation → envelope → connection → wait for the reply
 /// by call id, under the call's deadline.
 extension FabricActorSystem {
+    /// A fresh encoder for one call's arguments (used by the compiler's thunks).
     public func makeInvocationEncoder() -> FabricInvocationEncoder {
         FabricInvocationEncoder(system: self)
     }
 
+    /// Carries a call that returns a value to the remote actor and waits for its reply (used by the compiler's thunks; the call options in scope apply).
     public func remoteCall<Act, Err, Res>(
         on actor: Act, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder,
         throwing: Err.Type, returning: Res.Type
@@ -35,6 +37,7 @@ extension FabricActorSystem {
         }
     }
 
+    /// Carries a call to a method that returns nothing (used by the compiler's thunks); a one-way call (`withCallOptions(oneWay: true)`) gets no reply to wait for.
     public func remoteCallVoid<Act, Err>(
         on actor: Act, target: RemoteCallTarget, invocation: inout FabricInvocationEncoder, throwing: Err.Type
     ) async throws where Act: DistributedActor, Act.ID == ActorID, Err: Error {

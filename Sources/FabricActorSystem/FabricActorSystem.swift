@@ -21,10 +21,15 @@ import Synchronization
 /// Calls to a local actor never touch the wire. Remote calls fail with a `FabricError`:
 /// `timeout`, `nodeUnreachable`, `nodeDown`, `remoteError`, `serialization`, `rejected`.
 public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendable {
+    /// Actors are identified by node, generation and path.
     public typealias ActorID = FabricCore.ActorID
+    /// Arguments, results and errors are `Codable`.
     public typealias SerializationRequirement = Codable
+    /// Encodes a call's arguments.
     public typealias InvocationEncoder = FabricInvocationEncoder
+    /// Decodes a call's arguments on the receiving node.
     public typealias InvocationDecoder = FabricInvocationDecoder
+    /// Sends a call's result back.
     public typealias ResultHandler = FabricResultHandler
 
     /// This node's name.

@@ -5,6 +5,7 @@ import FabricWire
 /// Records a remote call: generic substitutions by name, arguments with the binary coder.
 /// Return and error types are not sent: the receiver learns them from the target itself.
 public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
+    /// Arguments are `Codable` (the binary coder carries them).
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
@@ -18,6 +19,7 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
         self.arguments = CallArguments(buffer: system.transport.payloadBuffers.take())
     }
 
+    /// Records a generic argument of the call by its registered name.
     public mutating func recordGenericSubstitution<T>(_ type: T.Type) throws {
         guard genericSubstitutions.count < Limits.genericSubstitutionsMax else {
             throw FabricError.serialization("more than \(Limits.genericSubstitutionsMax) generic substitutions")
@@ -29,6 +31,7 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
         genericSubstitutions.append(name)
     }
 
+    /// Encodes one argument with the binary coder.
     public mutating func recordArgument<Value: Codable>(_ argument: RemoteCallArgument<Value>) throws {
         let encoder = system.binaryEncoder
         do {
@@ -38,10 +41,13 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
         }
     }
 
+    /// Nothing: the error type is not sent.
     public mutating func recordErrorType<E: Error>(_ type: E.Type) throws {}
 
+    /// Nothing: the return type is not sent.
     public mutating func recordReturnType<R: Codable>(_ type: R.Type) throws {}
 
+    /// Nothing to finish.
     public mutating func doneRecording() throws {}
 }
 
@@ -49,6 +55,7 @@ public struct FabricInvocationEncoder: DistributedTargetInvocationEncoder {
 /// call got here: `FabricActorSystem.admittedSubstitutions`) and decodes its arguments one by
 /// one, as the runtime asks for them (their number was checked against the target's too).
 public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Sendable {
+    /// Arguments are `Codable` (the binary coder carries them).
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
@@ -63,10 +70,12 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
         self.arguments = envelope.arguments
     }
 
+    /// The call's generic arguments, looked up in the locally built type registry.
     public mutating func decodeGenericSubstitutions() throws -> [any Any.Type] {
         substitutions ?? []
     }
 
+    /// Decodes the next argument with the binary coder.
     public mutating func decodeNextArgument<Argument: Codable>() throws -> Argument {
         guard nextArgument < arguments.count else {
             throw FabricError.serialization("the call carries \(arguments.count) arguments, the target takes more")
@@ -80,7 +89,9 @@ public struct FabricInvocationDecoder: DistributedTargetInvocationDecoder, Senda
         }
     }
 
+    /// Nil: the error type is not sent.
     public mutating func decodeErrorType() throws -> (any Any.Type)? { nil }
 
+    /// Nil: the return type is not sent.
     public mutating func decodeReturnType() throws -> (any Any.Type)? { nil }
 }

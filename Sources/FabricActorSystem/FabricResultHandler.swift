@@ -7,6 +7,7 @@ import FabricWire
 /// `void`, or a failure. For a one-way call nothing is sent; errors are counted and dropped.
 /// A loopback call (`FabricActorSystem.callLocally`) has its reply kept instead of sent.
 public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sendable {
+    /// Results and errors are `Codable` (the binary coder carries them).
     public typealias SerializationRequirement = Codable
 
     let system: FabricActorSystem
@@ -36,6 +37,7 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
         }
     }
 
+    /// Sends the returned value back to the caller (nothing for a one-way call).
     public nonisolated(nonsending) func onReturn<Success: Codable>(value: Success) async throws {
         guard !isOneWay else { return }
         let encoder = system.binaryEncoder
@@ -54,11 +56,13 @@ public struct FabricResultHandler: DistributedTargetInvocationResultHandler, Sen
         }
     }
 
+    /// Tells the caller the method returned (nothing for a one-way call).
     public nonisolated(nonsending) func onReturnVoid() async throws {
         guard !isOneWay else { return }
         sendReply { payload in ReplyEnvelope.void.encode(into: &payload) }
     }
 
+    /// Sends the thrown error back as a `remoteError` (the error itself when it is registered and `Codable`).
     public nonisolated(nonsending) func onThrow<Err: Error>(error: Err) async throws {
         if isOneWay {
             system.counters.add(.oneWayErrors)

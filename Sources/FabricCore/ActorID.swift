@@ -16,31 +16,77 @@ public struct ActorID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The generation that matches whatever process currently runs a node.
     public static let anyGeneration: UInt64 = 0
 
-    /// Makes an ID from parts already known to be valid; `init(node:generation:validatingPath:)`
-    /// takes a path from outside.
-    public init(node: NodeId, generation: UInt64, path: String) {
-        precondition(Self.isValidPath(path), "invalid actor path \(path.debugDescription)")
-        self.node = node
-        self.generation = generation
-        self.path = path
+    /// Makes an ID, or throws `invalidArgument` when `path` is not valid (see `isValidPath(_:)`).
+    public init(node: NodeId, generation: UInt64, path: String) throws(FabricError) {
+        if let reason = Self.pathInvalidity(path) {
+            throw .invalidArgument("invalid actor path \(path.debugDescription): \(reason)")
+        }
+        self.init(node, generation, checkedPath: path)
     }
 
-    /// Makes an ID from an untrusted path, or nil when the path is not valid.
+    /// Makes an ID from an untrusted path, or nil when the path is not valid (the wire decoders
+    /// use it: no message is built for a hostile peer's bytes).
     public init?(node: NodeId, generation: UInt64, validatingPath path: String) {
         guard Self.isValidPath(path) else { return nil }
+        self.init(node, generation, checkedPath: path)
+    }
+
+    /// Makes an ID from a path this package built or already checked; an invalid one is a bug
+    /// here, so it traps with the path.
+    package init(node: NodeId, generation: UInt64, uncheckedPath path: String) {
+        precondition(Self.isValidPath(path), "invalid actor path \(path.debugDescription)")
+        self.init(node, generation, checkedPath: path)
+    }
+
+    /// The memberwise initialiser, for a path that was just checked (checked once: this runs
+    /// for every ID read from the wire).
+    private init(_ node: NodeId, _ generation: UInt64, checkedPath path: String) {
         self.node = node
         self.generation = generation
         self.path = path
     }
 
-    /// The well-known ID of the user actor called `name` on `node`: `/user/<name>` at any generation.
-    public static func wellKnown(_ name: String, on node: NodeId) -> ActorID {
-        ActorID(node: node, generation: anyGeneration, path: "/user/" + name)
+    /// The well-known ID of the user actor called `name` on `node`: `/user/<name>` at any
+    /// generation, the ID `FabricActorSystem.make(name:_:)` gives the actor it makes.
+    ///
+    /// Throws `invalidArgument` when `name` is not one path segment (empty, a `/`, a space or
+    /// a byte outside printable ASCII, or too long), the same rule `make(name:_:)` applies.
+    public static func wellKnown(_ name: String, on node: NodeId) throws(FabricError) -> ActorID {
+        if let reason = wellKnownNameInvalidity(name) {
+            throw .invalidArgument("invalid actor name \(name.debugDescription): \(reason)")
+        }
+        return ActorID(node, anyGeneration, checkedPath: wellKnownPrefix + name)
+    }
+
+    /// The path prefix of user actors made with a name.
+    package static let wellKnownPrefix = "/user/"
+
+    /// Why `name` cannot name a well-known user actor, or nil when it can.
+    package static func wellKnownNameInvalidity(_ name: String) -> String? {
+        if name.isEmpty { return "it is empty" }
+        if name.utf8.contains(UInt8(ascii: "/")) { return "it contains \"/\" (a name is one path segment)" }
+        return pathInvalidity(wellKnownPrefix + name)
     }
 
     /// This ID with the generation replaced.
     public func with(generation: UInt64) -> ActorID {
-        ActorID(node: node, generation: generation, path: path)
+        ActorID(node, generation, checkedPath: path)
+    }
+
+    /// Why `path` is not a valid actor path, or nil when it is.
+    static func pathInvalidity(_ path: String) -> String? {
+        let bytes = path.utf8
+        if bytes.count > Limits.actorPathBytesMax {
+            return "it has \(bytes.count) bytes, more than the \(Limits.actorPathBytesMax) allowed"
+        }
+        if bytes.first != UInt8(ascii: "/") { return "it does not start with \"/\"" }
+        if bytes.count < 2 { return "it has no segment" }
+        if bytes.last == UInt8(ascii: "/") { return "it ends with \"/\"" }
+        if let bad = path.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value >= 0x7F }) {
+            return "\(String(bad).debugDescription) is not allowed (only printable ASCII, no spaces)"
+        }
+        if path.contains("//") { return "it has an empty segment (\"//\")" }
+        return isValidPath(path) ? nil : "it is not an absolute path of non-empty segments"
     }
 
     /// Whether `path` is an absolute path of printable ASCII without spaces, at most
@@ -59,6 +105,7 @@ public struct ActorID: Hashable, Sendable, Codable, CustomStringConvertible {
         return true
     }
 
+    /// `node/path`, or `node@generation/path` (generation in hex) for a specific process.
     public var description: String {
         generation == Self.anyGeneration
             ? "\(node)\(path)" : "\(node)@\(String(generation, radix: 16))\(path)"
@@ -66,6 +113,7 @@ public struct ActorID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     private enum CodingKeys: String, CodingKey { case node, generation, path }
 
+    /// Decodes node, generation and path, failing with `dataCorrupted` on an invalid path.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let node = try container.decode(NodeId.self, forKey: .node)
@@ -75,6 +123,6 @@ public struct ActorID: Hashable, Sendable, Codable, CustomStringConvertible {
             throw DecodingError.dataCorruptedError(
                 forKey: .path, in: container, debugDescription: "invalid actor path")
         }
-        self.init(node: node, generation: generation, path: path)
+        self.init(node, generation, checkedPath: path)
     }
 }

@@ -27,7 +27,12 @@ public struct FabricError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let shutdown = Code(raw: 9)
         /// The calling task was cancelled.
         public static let cancelled = Code(raw: 10)
+        /// A name, path or address handed to Fabric is not valid (`NodeId(_:)`,
+        /// `ActorID.wellKnown(_:on:)`, `NodeAddress(parsing:)`, a configuration); the message
+        /// says which rule it breaks.
+        public static let invalidArgument = Code(raw: 11)
 
+        /// The code's name, as written here (`timeout`, `nodeDown`, …).
         public var description: String {
             switch raw {
             case 1: "timeout"
@@ -40,6 +45,7 @@ public struct FabricError: Error, Hashable, Sendable, CustomStringConvertible {
             case 8: "protocolViolation"
             case 9: "shutdown"
             case 10: "cancelled"
+            case 11: "invalidArgument"
             default: "code\(raw)"
             }
         }
@@ -49,7 +55,7 @@ public struct FabricError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The code with this wire number, or nil for a number this version does not know.
         public init?(wireValue: UInt8) {
-            guard (1...10).contains(wireValue) else { return nil }
+            guard (1...11).contains(wireValue) else { return nil }
             raw = wireValue
         }
 
@@ -63,21 +69,31 @@ public struct FabricError: Error, Hashable, Sendable, CustomStringConvertible {
     /// For `remoteError`: the name of the remote error's type.
     public let remoteType: String?
 
+    /// An error with `code` and `message`; `remoteType` only for `remoteError`.
     public init(_ code: Code, _ message: String, remoteType: String? = nil) {
         self.code = code
         self.message = message
         self.remoteType = remoteType
     }
 
+    /// A `timeout` error.
     public static func timeout(_ message: String) -> FabricError { .init(.timeout, message) }
+    /// A `nodeUnreachable` error.
     public static func nodeUnreachable(_ message: String) -> FabricError { .init(.nodeUnreachable, message) }
+    /// A `nodeDown` error.
     public static func nodeDown(_ message: String) -> FabricError { .init(.nodeDown, message) }
+    /// A `serialization` error.
     public static func serialization(_ message: String) -> FabricError { .init(.serialization, message) }
+    /// A `rejected` error.
     public static func rejected(_ message: String) -> FabricError { .init(.rejected, message) }
+    /// An `invalidArgument` error: `message` names the value and the rule it breaks.
+    public static func invalidArgument(_ message: String) -> FabricError { .init(.invalidArgument, message) }
+    /// A `remoteError`: the remote method threw an error of type `type`.
     public static func remoteError(type: String, message: String) -> FabricError {
         .init(.remoteError, message, remoteType: type)
     }
 
+    /// `code: message`, with the remote type for a `remoteError`.
     public var description: String {
         if let remoteType { return "\(code) (\(remoteType)): \(message)" }
         return "\(code): \(message)"

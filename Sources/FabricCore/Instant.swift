@@ -3,12 +3,16 @@
 /// Pure modules never read a clock: time reaches them as an `Instant` argument (`now:`), which
 /// is what lets the simulator drive them deterministically (DESIGN.md §2).
 public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Nanoseconds since the clock's origin.
     public var nanoseconds: UInt64
 
+    /// The instant `nanoseconds` after the clock's origin.
     public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
+    /// The clock's origin.
     public static let zero = Instant(nanoseconds: 0)
 
+    /// Whether `lhs` comes before `rhs`.
     public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     /// The instant `duration` later (saturating; negative durations move back, never below zero).
@@ -30,6 +34,7 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         return .nanoseconds(-Int64(clamping: other.nanoseconds - nanoseconds))
     }
 
+    /// The nanoseconds, with the unit.
     public var description: String { "\(nanoseconds)ns" }
 }
 

@@ -181,11 +181,14 @@ public struct Limits: Sendable, Hashable {
     public var callTimeoutDefault: Duration = .seconds(5)
     /// The longest deadline a caller may ask for.
     public var callTimeoutMax: Duration = .seconds(3600)
-    /// First and largest delay between reconnect attempts (exponential with jitter in between).
+    /// The first delay before a reconnect attempt (exponential with jitter up to
+    /// `reconnectBackoffMax`).
     public var reconnectBackoffMin: Duration = .milliseconds(50)
+    /// The largest delay between reconnect attempts.
     public var reconnectBackoffMax: Duration = .seconds(5)
-    /// A connection quiet this long sends a keepalive; quiet for `idleTimeout` it is closed.
+    /// A connection quiet this long sends a keepalive.
     public var keepaliveInterval: Duration = .seconds(2)
+    /// A connection whose peer stays silent this long is closed.
     public var idleTimeout: Duration = .seconds(10)
     /// How long to stop accepting after the process ran out of file descriptors.
     public var acceptBackoff: Duration = .milliseconds(100)
@@ -261,5 +264,6 @@ public struct Limits: Sendable, Hashable {
     /// The limits a node runs with unless configured otherwise.
     public static let `default` = Limits()
 
+    /// The defaults (`Limits.default`); change the fields a deployment needs.
     public init() {}
 }

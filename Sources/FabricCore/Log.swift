@@ -2,8 +2,10 @@
 public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
     case debug, info, warning, error
 
+    /// Whether `lhs` matters less than `rhs`.
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The level's name, as log lines show it.
     public var description: String {
         switch self {
         case .debug: "debug"

@@ -5,8 +5,10 @@
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator that gives the same sequence for the same `seed` (print it with a failure).
     public init(seed: UInt64) { state = seed }
 
+    /// The next value of the sequence.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state

@@ -26,8 +26,14 @@ extension Connection {
             guard message.payload.count <= fragmentBytes else { return false }
             total += message.payload.count
         }
-        return total <= limits.streamHandoffBytesMax
+        return total <= streamShare
     }
+
+    /// What the stream is given at most: `streamHandoffBytesMax`, and never more than the
+    /// callers' soft limit. Callers waiting for space are resumed when the stream reports it is
+    /// writable again, which it does only after it was full: a share over the soft limit would
+    /// let callers wait on a stream that drains without ever reporting.
+    var streamShare: Int { max(2, min(limits.streamHandoffBytesMax, limits.outboundQueueBytesSoftMax)) }
 
     /// Whether the peer reassembles fragments (agreed in the handshake).
     var fragmentsAgreed: Bool { agreement?.fragments == true }
@@ -35,7 +41,7 @@ extension Connection {
     /// Feeds the stream from the lanes until it holds its share (`streamHandoffBytesMax`).
     func pumpLanes() {
         guard !lanes.isEmpty, let stream, phase == .ready || phase == .draining else { return }
-        let share = limits.streamHandoffBytesMax
+        let share = streamShare
         writeBuffer.removeAll(keepingCapacity: true)
         while let lane = lanes.highestWaitingLane, stream.pendingWriteBytes + writeBuffer.count < share {
             var entry = lanes.takeFirst(of: lane)

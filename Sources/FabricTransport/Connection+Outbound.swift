@@ -172,7 +172,7 @@ extension Connection {
         if stream.pendingWriteBytes == 0 { repliesSinceFlush = 0 }
         replyPayload.removeAll(keepingCapacity: true)
         writePayload(&replyPayload)
-        if !lanes.isEmpty || stream.pendingWriteBytes + replyPayload.count > limits.streamHandoffBytesMax {
+        if !lanes.isEmpty || stream.pendingWriteBytes + replyPayload.count > streamShare {
             // Others wait, or it is large: in its lane, behind them (its own copy of the bytes).
             lanes.append(OutboundMessage(kind: .reply, messageID: messageID, payload: replyPayload))
             if replyPayload.capacity > Limits.replyBufferBytesKeptMax { replyPayload = [] }

@@ -152,7 +152,7 @@ package final class Connection: @unchecked Sendable {
         // The stream holds about its share (`streamHandoffBytesMax`) and reports when it is
         // under half of it again: the lanes then give it more (`pumpLanes`), and the output
         // budget (`Connection+Budget`) looks whether it may read again.
-        let share = max(2, limits.streamHandoffBytesMax)
+        let share = streamShare
         stream.setWriteBufferWaterMarks(lowBytes: share / 2, highBytes: share)
         stream.start()
         if self.stream?.isEstablished == true { streamEstablished() }

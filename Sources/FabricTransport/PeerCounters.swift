@@ -1,3 +1,4 @@
+import FabricCore
 import Synchronization
 
 /// Per-peer traffic counters: bytes, frames, errors, reconnects. Updated on the loop with relaxed
@@ -32,16 +33,6 @@ package final class PeerCounters: Sendable {
             framesIn: framesIn.load(ordering: .relaxed), framesOut: framesOut.load(ordering: .relaxed),
             errors: errors.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed))
     }
-}
-
-/// A copy of one peer's counters.
-public struct PeerStats: Sendable, Hashable, Codable {
-    public var bytesIn: UInt64
-    public var bytesOut: UInt64
-    public var framesIn: UInt64
-    public var framesOut: UInt64
-    public var errors: UInt64
-    public var reconnects: UInt64
 }
 
 /// Node-wide counters of things that have no peer yet (bad handshakes, refused connections).

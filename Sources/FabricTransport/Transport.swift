@@ -73,7 +73,7 @@ package final class Transport: @unchecked Sendable {
             listenerBox.withLock { $0 = listener }
             if listen.port == 0 {
                 let host = configuration.advertisedAddress?.host ?? listen.host
-                advertised.withLock { $0 = NodeAddress(host: host, port: listener.localPort) }
+                advertised.withLock { $0 = NodeAddress(uncheckedHost: host, port: listener.localPort) }
             }
         } catch {
             throw FabricError(.nodeUnreachable, "cannot listen on \(listen): \(error)")

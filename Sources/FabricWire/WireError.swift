@@ -3,37 +3,37 @@
 /// Every decoder in FabricWire fails with this error and nothing else: the transport turns it
 /// into a closed connection with a reason and a counter (a broken frame), or a `serialization`
 /// error for one call (a broken value). The message never contains payload bytes.
-public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+package struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         let raw: UInt8
         private init(_ raw: UInt8) { self.raw = raw }
 
         /// The input ended before the value or frame was complete.
-        public static let truncated = Code(1)
+        package static let truncated = Code(1)
         /// A frame's length is over the negotiated maximum (or under the header's size).
-        public static let frameTooLarge = Code(2)
+        package static let frameTooLarge = Code(2)
         /// A handshake did not start with Fabric's magic.
-        public static let badMagic = Code(3)
+        package static let badMagic = Code(3)
         /// No protocol version both sides speak.
-        public static let unsupportedVersion = Code(4)
+        package static let unsupportedVersion = Code(4)
         /// Flag bits that are reserved or meaningless together.
-        public static let badFlags = Code(5)
+        package static let badFlags = Code(5)
         /// The CRC32C trailer does not match.
-        public static let checksumMismatch = Code(6)
+        package static let checksumMismatch = Code(6)
         /// zstd could not decompress the payload, or it would exceed the frame limit.
-        public static let decompressionFailed = Code(7)
+        package static let decompressionFailed = Code(7)
         /// A structurally invalid message or value (bad tag, bad UTF-8, bad name).
-        public static let malformed = Code(8)
+        package static let malformed = Code(8)
         /// A count, length or depth over one of `Limits`.
-        public static let limitExceeded = Code(9)
+        package static let limitExceeded = Code(9)
         /// The bytes hold a different type or shape than the one asked for.
-        public static let typeMismatch = Code(10)
+        package static let typeMismatch = Code(10)
         /// Something this implementation does not support (on encode or decode).
-        public static let unsupported = Code(11)
+        package static let unsupported = Code(11)
         /// Bytes left over after a value that should have used them all.
-        public static let trailingBytes = Code(12)
+        package static let trailingBytes = Code(12)
 
-        public var description: String {
+        package var description: String {
             switch raw {
             case 1: "truncated"
             case 2: "frameTooLarge"
@@ -52,14 +52,14 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public let code: Code
+    package let code: Code
     /// What was wrong, for logs and for the reason sent when a connection is closed.
-    public let message: String
+    package let message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code): \(message)" }
+    package var description: String { "\(code): \(message)" }
 }

@@ -56,23 +56,29 @@ struct Arguments {
 
     func address(_ flag: String, usage: String) -> NodeAddress? {
         guard let text = value(flag) else { return nil }
-        guard let address = NodeAddress(parsing: text) else { Self.fail("\(flag): not HOST:PORT: \(text)", usage: usage) }
-        return address
+        return Self.parseAddress(text, flag: flag, usage: usage)
     }
 
     func addresses(_ flag: String, usage: String) -> [NodeAddress] {
-        all(flag).map { text in
-            guard let address = NodeAddress(parsing: text) else { Self.fail("\(flag): not HOST:PORT: \(text)", usage: usage) }
-            return address
+        all(flag).map { Self.parseAddress($0, flag: flag, usage: usage) }
+    }
+
+    /// `text` as an address, or the usage and the reason it is not one (exits).
+    static func parseAddress(_ text: String, flag: String, usage: String) -> NodeAddress {
+        do {
+            return try NodeAddress(parsing: text)
+        } catch {
+            Self.fail("\(flag): \(error.message)", usage: usage)
         }
     }
 
     func nodeName(_ flag: String, usage: String) -> NodeId? {
         guard let text = value(flag) else { return nil }
-        guard let node = NodeId(validating: text) else {
-            Self.fail("\(flag): a node name is 1-64 letters, digits, '.', '_' or '-': \(text)", usage: usage)
+        do {
+            return try NodeId(text)
+        } catch {
+            Self.fail("\(flag): \(error.message)", usage: usage)
         }
-        return node
     }
 
     static func fail(_ message: String, usage: String) -> Never {

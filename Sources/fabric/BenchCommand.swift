@@ -98,8 +98,8 @@ enum BenchCommand {
         let port = server.port
         defer { server.kill() }
         do {
-            var configuration = FabricNodeConfiguration(
-                name: NodeId("bench-client"), listen: nil, seeds: [NodeAddress(host: "127.0.0.1", port: port)])
+            var configuration = FabricNodeConfiguration.client(
+                name: NodeId(uncheckedValid: "bench-client"), seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: port)])
             configuration.cluster = "bench"
             configuration.loopCount = options.clientLoops
             let client = try FabricNode(configuration)

@@ -85,7 +85,7 @@ enum BenchConnections {
 
     static func sendHello(_ socket: Int32, index: Int) {
         let hello = Hello(
-            cluster: "bench", node: NodeId("conn-\(index)"), generation: UInt64(index + 1), advertisedAddress: nil,
+            cluster: "bench", node: NodeId(uncheckedValid: "conn-\(index)"), generation: UInt64(index + 1), advertisedAddress: nil,
             capabilities: Capabilities(compression: false, checksum: false, frameBytesMax: 1 << 20))
         var payload: [UInt8] = []
         HandshakeMessage.hello(hello).encode(into: &payload)

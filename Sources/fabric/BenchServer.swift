@@ -18,7 +18,7 @@ distributed actor BenchEcho {
 
 /// `fabric bench serve --name NAME --listen HOST:PORT`: the server side of `fabric bench rpc`.
 enum BenchServer {
-    static let name = NodeId("bench-server")
+    static let name = NodeId(uncheckedValid: "bench-server")
     static let usage = "usage: fabric bench serve --name NAME --listen HOST:PORT   (started by `fabric bench rpc`)"
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {

@@ -49,9 +49,7 @@ enum DemoCommand {
         try await cluster.waitUntilConnected(timeout: .seconds(20))
         say("every node is connected to every other")
 
-        guard let entry = NodeAddress(parsing: cluster["alpha"].listenAddress) else {
-            throw FabricError.rejected("bad address \(cluster["alpha"].listenAddress)")
-        }
+        let entry = try NodeAddress(parsing: cluster["alpha"].listenAddress)
         let client = try EchoCommand.startClient(via: entry, cluster: nil)
         step("a client joins through alpha and calls every node")
         for name in names {
@@ -74,7 +72,7 @@ enum DemoCommand {
 
     private static func callEveryNode(_ client: FabricNode, names: [String], expectDown: Set<String>) async throws {
         for name in names {
-            let node = NodeId(name)
+            let node = try NodeId(name)
             let echo = try EchoActor.resolve(id: .wellKnown("echo", on: node), using: client.system)
             let counter = try CounterActor.resolve(id: .wellKnown("counter", on: node), using: client.system)
             let clock = ContinuousClock()

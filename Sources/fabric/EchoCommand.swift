@@ -45,8 +45,8 @@ enum EchoCommand {
     /// A node that only dials out, named `client-<random>`.
     static func startClient(via: NodeAddress, cluster: String?) throws -> FabricNode {
         var random = SystemRandomNumberGenerator()
-        let name = NodeId("client-" + String(random.next() & 0xFFFF_FFFF, radix: 16))
-        var configuration = FabricNodeConfiguration(name: name, listen: nil, seeds: [via])
+        let name = NodeId(uncheckedValid: "client-" + String(random.next() & 0xFFFF_FFFF, radix: 16))
+        var configuration = FabricNodeConfiguration.client(name: name, seeds: [via])
         if let cluster { configuration.cluster = cluster }
         configuration.loopCount = 1
         configuration.logLevel = .error

@@ -131,7 +131,7 @@ private func hop(on loop: EventLoop, _ remaining: Int, _ continuation: CheckedCo
     /// A seeded entropy gives a node the same generation every time.
     @Test func aSeededEntropyGivesAReproducibleGeneration() async throws {
         func generation(seed: UInt64) async throws -> UInt64 {
-            var configuration = FabricNodeConfiguration(name: NodeId("g"), listen: nil)
+            var configuration = FabricNodeConfiguration.client(name: try NodeId("g"))
             configuration.entropy = SeededEntropy(seed: seed)
             let node = try FabricNode(configuration)
             let generation = node.generation

@@ -6,7 +6,7 @@ import Testing
 @testable import FabricTransport
 
 /// Waits (polling) until `condition` holds or `timeout` passes: a safety net, not a timing.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
@@ -23,7 +23,7 @@ final class Claimant {
 
     init(node: String, generation: UInt64, joining seed: NodeAddress) {
         transport = Transport(
-            configuration: TransportConfiguration(cluster: "test", node: NodeId(node), generation: generation, listen: nil),
+            configuration: TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: node), generation: generation, listen: nil),
             group: group, log: { _, _ in })
         transport.join(seeds: [seed])
     }
@@ -51,7 +51,9 @@ final class Claimant {
 
         let impostor = Claimant(
             node: "b", generation: newGeneration ? b.generation ^ 0xFF : b.generation, joining: a.advertisedAddress!)
-        #expect(await eventually { a.transport.peerTableCounters.value(.claimsRefused) == 1 })
+        // At least once: the impostor's transport dials again after a refusal, so the count can
+        // pass 1 between two looks on a loaded machine.
+        #expect(await eventually { a.transport.peerTableCounters.value(.claimsRefused) >= 1 })
         #expect(impostor.transport.connectedPeers.isEmpty)
         impostor.shutdown()
 
@@ -64,7 +66,7 @@ final class Claimant {
         let relayed = try await withCallOptions(timeout: .seconds(10)) { try await relay.askBack(target, name: "x") }
         #expect(relayed == ["hello x"])
         #expect(b.system.counters.value(.callsReceived) == 3)
-        #expect(a.connectedPeers.first { $0.name == NodeId("b") }?.generation == b.generation)
+        #expect(a.connectedPeers.first { $0.name.name == "b" }?.generation == b.generation)
         await cluster.shutdown()
     }
 }

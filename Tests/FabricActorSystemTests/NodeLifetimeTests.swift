@@ -6,9 +6,9 @@ import FabricTestKit
 /// A node that has left, and that nothing references any more, takes its actor system with it:
 /// no cycle keeps the system, its transport or its loops' objects alive.
 @Suite(.serialized) struct NodeLifetimeTests {
-    /// Polls `condition` for up to two seconds.
+    /// Polls `condition` for up to 30 seconds (a safety bound on a wait, not a timing).
     static func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<200 {
+        for _ in 0..<3000 {
             if condition() { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -49,91 +49,95 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
 
     @Test func callsThroughTheProtocolReachTheActor() async throws {
         let (cluster, desk) = try await Self.start()
-        defer { Task { await cluster.shutdown() } }
-        #expect(try await desk.welcome(Greeting(name: "ada", times: 2)) == ["welcome ada", "welcome ada"])
-        await #expect(throws: GreetingRefused(reason: "negative times")) {
-            try await desk.welcome(Greeting(name: "x", times: -1))
+        try await cluster.shuttingDown {
+            #expect(try await desk.welcome(Greeting(name: "ada", times: 2)) == ["welcome ada", "welcome ada"])
+            await #expect(throws: GreetingRefused(reason: "negative times")) {
+                try await desk.welcome(Greeting(name: "x", times: -1))
+            }
+            try await desk.remember(1)
+            try await withCallOptions(oneWay: true) { try await desk.remember(2) }
+            try await desk.remember(3)
+            #expect(try await desk.remembered() == [1, 2, 3])
+            #expect(cluster["b"].system.counters.value(.rejectedTargets) == 0)
         }
-        try await desk.remember(1)
-        try await withCallOptions(oneWay: true) { try await desk.remember(2) }
-        try await desk.remember(3)
-        #expect(try await desk.remembered() == [1, 2, 3])
-        #expect(cluster["b"].system.counters.value(.rejectedTargets) == 0)
     }
 
     @Test func aStubsTargetOnAnActorThatDoesNotConformIsRefused() async throws {
         let (cluster, desk) = try await Self.start()
-        defer { Task { await cluster.shutdown() } }
-        let a = cluster["a"].system, b = cluster["b"].system
-        let log = TargetIdentifierLog()
-        _ = try await FabricActorSystem.recordingTargets(in: log) { try await desk.remembered() }
-        let target = try #require(log.identifiers.withLock { $0.first })
-        _ = try b.make(name: "bystander") { Bystander(actorSystem: b) }
-        // Sent to an actor whose type does not conform, the runtime's accessor would trap.
-        for substitutions in [[], ["x"], ["x", "y"]] {
-            let reply = try await a.rawCall(
-                .wellKnown("bystander", on: NodeId("b")), target: target, genericSubstitutions: substitutions,
-                arguments: [])
-            guard case .failure(let failure) = reply else {
-                Issue.record("a Welcoming requirement ran on a Bystander: \(reply)")
-                continue
+        try await cluster.shuttingDown {
+            let a = cluster["a"].system, b = cluster["b"].system
+            let log = TargetIdentifierLog()
+            _ = try await FabricActorSystem.recordingTargets(in: log) { try await desk.remembered() }
+            let target = try #require(log.identifiers.withLock { $0.first })
+            _ = try b.make(name: "bystander") { Bystander(actorSystem: b) }
+            // Sent to an actor whose type does not conform, the runtime's accessor would trap.
+            for substitutions in [[], ["x"], ["x", "y"]] {
+                let reply = try await a.rawCall(
+                    .wellKnown("bystander", on: NodeId("b")), target: target, genericSubstitutions: substitutions,
+                    arguments: [])
+                guard case .failure(let failure) = reply else {
+                    Issue.record("a Welcoming requirement ran on a Bystander: \(reply)")
+                    continue
+                }
+                #expect(failure.code == .serialization)
             }
-            #expect(failure.code == .serialization)
-        }
-        // On the conforming actor, the call needs exactly the one substitution the stub sends.
-        for substitutions in [[], ["x", "y"]] {
-            let reply = try await a.rawCall(
-                .wellKnown("desk", on: NodeId("b")), target: target, genericSubstitutions: substitutions, arguments: [])
-            guard case .failure(let failure) = reply else {
-                Issue.record("ran with \(substitutions.count) substitutions: \(reply)")
-                continue
+            // On the conforming actor, the call needs exactly the one substitution the stub sends.
+            for substitutions in [[], ["x", "y"]] {
+                let reply = try await a.rawCall(
+                    .wellKnown("desk", on: NodeId("b")), target: target, genericSubstitutions: substitutions, arguments: [])
+                guard case .failure(let failure) = reply else {
+                    Issue.record("ran with \(substitutions.count) substitutions: \(reply)")
+                    continue
+                }
+                #expect(failure.code == .serialization)
             }
-            #expect(failure.code == .serialization)
+            let reply = try await a.rawCall(
+                .wellKnown("desk", on: NodeId("b")), target: target, genericSubstitutions: ["any name at all"], arguments: [])
+            guard case .value = reply else {
+                Issue.record("the requirement with one substitution failed: \(reply)")
+                return
+            }
+            #expect(try await desk.remembered() == [])
         }
-        let reply = try await a.rawCall(
-            .wellKnown("desk", on: NodeId("b")), target: target, genericSubstitutions: ["any name at all"], arguments: [])
-        guard case .value = reply else {
-            Issue.record("the requirement with one substitution failed: \(reply)")
-            return
-        }
-        #expect(try await desk.remembered() == [])
     }
 
     @Test func aStubForALocalActorCallsItWithoutAConnection() async throws {
         let (cluster, _) = try await Self.start()
-        defer { Task { await cluster.shutdown() } }
-        let b = cluster["b"].system
-        let local: any Welcoming = try $Welcoming.resolve(id: .wellKnown("desk", on: NodeId("b")), using: b)
-        #expect(try await local.welcome(Greeting(name: "bo", times: 1)) == ["welcome bo"])
-        await #expect(throws: GreetingRefused(reason: "negative times")) {
-            try await local.welcome(Greeting(name: "x", times: -1))
-        }
-        try await withCallOptions(oneWay: true) { try await local.remember(4) }
-        #expect(try await local.remembered() == [4])
-        #expect(b.counters.value(.callsSent) == 0)
-        // Not there: the same error as resolving the concrete type.
-        #expect {
-            _ = try $Welcoming.resolve(id: .wellKnown("nobody", on: NodeId("b")), using: b)
-        } throws: { error in
-            (error as? FabricError)?.code == .actorNotFound
+        try await cluster.shuttingDown {
+            let b = cluster["b"].system
+            let local: any Welcoming = try $Welcoming.resolve(id: .wellKnown("desk", on: NodeId("b")), using: b)
+            #expect(try await local.welcome(Greeting(name: "bo", times: 1)) == ["welcome bo"])
+            await #expect(throws: GreetingRefused(reason: "negative times")) {
+                try await local.welcome(Greeting(name: "x", times: -1))
+            }
+            try await withCallOptions(oneWay: true) { try await local.remember(4) }
+            #expect(try await local.remembered() == [4])
+            #expect(b.counters.value(.callsSent) == 0)
+            // Not there: the same error as resolving the concrete type.
+            #expect {
+                _ = try $Welcoming.resolve(id: .wellKnown("nobody", on: NodeId("b")), using: b)
+            } throws: { error in
+                (error as? FabricError)?.code == .actorNotFound
+            }
         }
     }
 
     @Test func genericRequirementsThroughAStubAreRefused() async throws {
         let cluster = try await LocalCluster.start(names: ["a", "b"])
-        defer { Task { await cluster.shutdown() } }
-        let b = cluster["b"].system
-        _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
-        let mirror: any Mirroring = try $Mirroring.resolve(
-            id: .wellKnown("desk", on: NodeId("b")), using: cluster["a"].system)
-        await #expect {
-            _ = try await mirror.mirror(5)
-        } throws: { error in
-            (error as? FabricError)?.code == .serialization
+        try await cluster.shuttingDown {
+            let b = cluster["b"].system
+            _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
+            let mirror: any Mirroring = try $Mirroring.resolve(
+                id: .wellKnown("desk", on: NodeId("b")), using: cluster["a"].system)
+            await #expect {
+                _ = try await mirror.mirror(5)
+            } throws: { error in
+                (error as? FabricError)?.code == .serialization
+            }
+            // The node is still there, and the concrete type's own generic method works.
+            let concrete = try WelcomeDesk.resolve(id: .wellKnown("desk", on: NodeId("b")), using: cluster["a"].system)
+            #expect(try await concrete.mirror(6) == 6)
         }
-        // The node is still there, and the concrete type's own generic method works.
-        let concrete = try WelcomeDesk.resolve(id: .wellKnown("desk", on: NodeId("b")), using: cluster["a"].system)
-        #expect(try await concrete.mirror(6) == 6)
     }
 
     /// The runtime's record of a non-generic requirement has one constrained parameter (`Self`);
@@ -141,36 +145,37 @@ distributed actor WelcomeDesk: Welcoming, Mirroring {
     /// name looks like.
     @Test func recordShapesOfRequirements() async throws {
         let cluster = try await LocalCluster.start(names: ["a", "b"])
-        defer { Task { await cluster.shutdown() } }
-        let b = cluster["b"].system
-        _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
-        let a = cluster["a"].system
-        let welcoming: any Welcoming = try $Welcoming.resolve(id: .wellKnown("desk", on: NodeId("b")), using: a)
-        let mirroring: any Mirroring = try $Mirroring.resolve(id: .wellKnown("desk", on: NodeId("b")), using: a)
-        let log = TargetIdentifierLog()
-        _ = try await FabricActorSystem.recordingTargets(in: log) { try await welcoming.remembered() }
-        _ = try? await FabricActorSystem.recordingTargets(in: log) { try await mirroring.mirror(1) }
-        let targets = log.identifiers.withLock { $0 }
-        try #require(targets.count == 2)
-        func environment(_ target: String) throws -> UnsafeRawPointer {
-            var target = target
-            return try #require(target.withUTF8 { _getGenericEnvironmentOfDistributedTarget($0.baseAddress!, UInt($0.count)) })
-        }
-        #expect(TargetValidator.hasOneConstrainedParameter(try environment(targets[0])))
-        #expect(!TargetValidator.hasOneConstrainedParameter(try environment(targets[1])))
-        // Synthetic descriptors: flags (levels | requirements << 12), then the parameter count.
-        func shape(levels: UInt32, requirements: UInt32, parameters: UInt16) -> Bool {
-            var bytes = [UInt8](repeating: 0, count: 8)
-            bytes.withUnsafeMutableBytes { raw in
-                raw.storeBytes(of: levels | requirements << 12, toByteOffset: 0, as: UInt32.self)
-                raw.storeBytes(of: parameters, toByteOffset: 4, as: UInt16.self)
+        try await cluster.shuttingDown {
+            let b = cluster["b"].system
+            _ = try b.make(name: "desk") { WelcomeDesk(actorSystem: b) }
+            let a = cluster["a"].system
+            let welcoming: any Welcoming = try $Welcoming.resolve(id: .wellKnown("desk", on: NodeId("b")), using: a)
+            let mirroring: any Mirroring = try $Mirroring.resolve(id: .wellKnown("desk", on: NodeId("b")), using: a)
+            let log = TargetIdentifierLog()
+            _ = try await FabricActorSystem.recordingTargets(in: log) { try await welcoming.remembered() }
+            _ = try? await FabricActorSystem.recordingTargets(in: log) { try await mirroring.mirror(1) }
+            let targets = log.identifiers.withLock { $0 }
+            try #require(targets.count == 2)
+            func environment(_ target: String) throws -> UnsafeRawPointer {
+                var target = target
+                return try #require(target.withUTF8 { _getGenericEnvironmentOfDistributedTarget($0.baseAddress!, UInt($0.count)) })
             }
-            return bytes.withUnsafeBytes { TargetValidator.hasOneConstrainedParameter($0.baseAddress!) }
+            #expect(TargetValidator.hasOneConstrainedParameter(try environment(targets[0])))
+            #expect(!TargetValidator.hasOneConstrainedParameter(try environment(targets[1])))
+            // Synthetic descriptors: flags (levels | requirements << 12), then the parameter count.
+            func shape(levels: UInt32, requirements: UInt32, parameters: UInt16) -> Bool {
+                var bytes = [UInt8](repeating: 0, count: 8)
+                bytes.withUnsafeMutableBytes { raw in
+                    raw.storeBytes(of: levels | requirements << 12, toByteOffset: 0, as: UInt32.self)
+                    raw.storeBytes(of: parameters, toByteOffset: 4, as: UInt16.self)
+                }
+                return bytes.withUnsafeBytes { TargetValidator.hasOneConstrainedParameter($0.baseAddress!) }
+            }
+            #expect(shape(levels: 1, requirements: 1, parameters: 1))
+            #expect(!shape(levels: 1, requirements: 0, parameters: 1))
+            #expect(!shape(levels: 1, requirements: 2, parameters: 2))
+            #expect(!shape(levels: 2, requirements: 1, parameters: 1))
         }
-        #expect(shape(levels: 1, requirements: 1, parameters: 1))
-        #expect(!shape(levels: 1, requirements: 0, parameters: 1))
-        #expect(!shape(levels: 1, requirements: 2, parameters: 2))
-        #expect(!shape(levels: 2, requirements: 1, parameters: 1))
     }
 
     @Test func validatorVerdicts() {

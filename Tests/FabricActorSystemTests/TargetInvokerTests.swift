@@ -24,27 +24,28 @@ import FabricTestKit
 
     @Test func cachedAndPublicPathsAgree() async throws {
         let cluster = try await LocalCluster.start(names: ["a", "b"])
-        defer { Task { await cluster.shutdown() } }
-        let a = cluster["a"].system, b = cluster["b"].system
-        for system in [a, b] { system.registerError(GreetingRefused.self) }
-        try b.make(name: "cached") { Greeter(actorSystem: b) }
-        try b.make(name: "public") { Greeter(actorSystem: b) }
-        let cached = try Greeter.resolve(id: .wellKnown("cached", on: NodeId("b")), using: a)
-        let viaPublic = try Greeter.resolve(id: .wellKnown("public", on: NodeId("b")), using: a)
+        try await cluster.shuttingDown {
+            let a = cluster["a"].system, b = cluster["b"].system
+            for system in [a, b] { system.registerError(GreetingRefused.self) }
+            try b.make(name: "cached") { Greeter(actorSystem: b) }
+            try b.make(name: "public") { Greeter(actorSystem: b) }
+            let cached = try Greeter.resolve(id: .wellKnown("cached", on: NodeId("b")), using: a)
+            let viaPublic = try Greeter.resolve(id: .wellKnown("public", on: NodeId("b")), using: a)
 
-        b.usesCachedTargets = true
-        let fast = await Self.outcomes(cached)
-        b.usesCachedTargets = false
-        let slow = await Self.outcomes(viaPublic)
-        b.usesCachedTargets = true
+            b.usesCachedTargets = true
+            let fast = await Self.outcomes(cached)
+            b.usesCachedTargets = false
+            let slow = await Self.outcomes(viaPublic)
+            b.usesCachedTargets = true
 
-        #expect(fast == slow)
-        #expect(fast.count == 7)
-        #expect(fast[0] == "value [\"hello Ada\", \"hello Ada\"]")
-        #expect(fast[3] == "value void")
-        #expect(fast[4] == "value [7]")
-        // Non-generic targets were resolved once and cached; the generic one was not.
-        let greet = try #require(b.invoker.cachedTargetCount)
-        #expect(greet >= 4)
+            #expect(fast == slow)
+            #expect(fast.count == 7)
+            #expect(fast[0] == "value [\"hello Ada\", \"hello Ada\"]")
+            #expect(fast[3] == "value void")
+            #expect(fast[4] == "value [7]")
+            // Non-generic targets were resolved once and cached; the generic one was not.
+            let greet = try #require(b.invoker.cachedTargetCount)
+            #expect(greet >= 4)
+        }
     }
 }

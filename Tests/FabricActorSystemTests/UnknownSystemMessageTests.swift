@@ -24,7 +24,7 @@ import FabricTransport
             let stats = cluster["b"].stats
             #expect(stats.unknownSystemMessagesSkipped == 3)
             #expect(stats.protocolErrors == 0)
-            #expect(cluster["a"].connectedPeers.map(\.name) == [NodeId("b")])
+            #expect(cluster["a"].connectedPeers.map(\.name.name) == ["b"])
         } catch {
             await cluster.shutdown()
             throw error

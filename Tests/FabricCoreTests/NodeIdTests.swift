@@ -25,16 +25,6 @@ import Testing
         #expect(!ActorID.isValidPath("/" + String(repeating: "a", count: Limits.actorPathBytesMax)))
     }
 
-    @Test func addressParsing() {
-        #expect(NodeAddress(parsing: "127.0.0.1:7001") == NodeAddress(host: "127.0.0.1", port: 7001))
-        #expect(NodeAddress(parsing: "[::1]:7001") == NodeAddress(host: "::1", port: 7001))
-        #expect(NodeAddress(parsing: "[::1]:7001")?.description == "[::1]:7001")
-        #expect(NodeAddress(parsing: "localhost:70000") == nil)
-        #expect(NodeAddress(parsing: "::1:7001") == nil)
-        #expect(NodeAddress(parsing: ":7001") == nil)
-        #expect(NodeAddress(parsing: "host") == nil)
-    }
-
     @Test func instantArithmetic() {
         let t = Instant(nanoseconds: 1_000)
         #expect((t + .nanoseconds(500)).nanoseconds == 1_500)

@@ -47,6 +47,14 @@ struct RawSocket {
     }
 
     func close() { _ = Glibc.close(descriptor) }
+
+    /// Waits (poll(2), at most 30 s) until one of `descriptors`, connecting without blocking,
+    /// has connected: a listener with a backlog of 0 then has its queue full, and the kernel
+    /// drops further SYNs. An event to wait on, instead of a pause that hopes it happened.
+    static func waitUntilOneConnects(_ descriptors: [Int32]) -> Bool {
+        var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
+        return Glibc.poll(&polled, nfds_t(polled.count), 30_000) > 0
+    }
 }
 
 @Suite struct ConnectTests {
@@ -75,7 +83,7 @@ struct RawSocket {
         defer { listener.close() }
         let fillers = (0..<4).map { _ in RawSocket.startConnect(to: listener.port) }
         defer { for filler in fillers { _ = Glibc.close(filler) } }
-        try? await Task.sleep(for: .milliseconds(50))
+        #expect(RawSocket.waitUntilOneConnects(fillers))
         let clock = ContinuousClock()
         let started = clock.now
         let result = await connect(port: listener.port, on: group.loops[0], timeout: .milliseconds(200))

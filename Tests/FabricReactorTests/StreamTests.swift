@@ -96,8 +96,7 @@ import Testing
         #expect(await eventually { server.count == 1 })
         // Fill the kernel's buffers so output stays queued in the stream.
         await onLoop(stream.loop) { for _ in 0..<256 { stream.write(chunk) } }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(await onLoop(stream.loop) { stream.pendingWriteBytes > 64 * 1024 })
+        #expect(await eventually { await onLoop(stream.loop) { stream.pendingWriteBytes > 64 * 1024 } })
         let (serverStream, serverDelegate) = server.accepted[0]
         await onLoop(serverStream.loop) { serverStream.resumeReading() }
         #expect(await eventually { await onLoop(stream.loop) { stream.isWritable } })
@@ -124,7 +123,8 @@ import Testing
         let chunk = [UInt8](repeating: 1, count: 1024 * 1024)
         await onLoop(stream.loop) { for _ in 0..<16 { stream.write(chunk) } }
         #expect(await eventually { server.count == 1 })
-        try await Task.sleep(for: .milliseconds(20))
+        // The kernel has taken some of the output, so the paused server has unread input.
+        #expect(await eventually { await onLoop(stream.loop) { stream.pendingWriteBytes < 16 * chunk.count } })
         let (serverStream, _) = server.accepted[0]
         // Closing with unread input makes the kernel send a reset.
         await onLoop(serverStream.loop) { serverStream.close(error: ReactorError(.shutdown, "test")) }
@@ -252,8 +252,11 @@ import Testing
         let stream = try await connect(port: listener.localPort, on: group.loops[0]).get()
         await onLoop(stream.loop) { stream.write([1, 2, 3]) }
         #expect(await eventually { server.count == 1 })
-        try await Task.sleep(for: .milliseconds(20))
         let (serverStream, serverDelegate) = server.accepted[0]
+        // Nothing may arrive before `start()`. A negative check: a round trip through both
+        // loops gives a wrong early send its chance to land; no wait can make it fail falsely.
+        await onLoop(stream.loop) {}
+        await onLoop(serverStream.loop) {}
         #expect(await onLoop(serverStream.loop) { serverDelegate.received.isEmpty })
         await onLoop(stream.loop) {
             stream.delegate = RecordingDelegate()

@@ -78,6 +78,17 @@ import Testing
         #expect(outcome.errors.contains("usage:"))
     }
 
+    @Test(arguments: [
+        (["node", "--name", "a", "--listen", "127.0.0.1:700l"], "the port \"700l\" is not a number"),
+        (["node", "--name", "a b", "--listen", "127.0.0.1:1"], "\" \" is not allowed"),
+        (["node", "--name", "a", "--listen", "127.0.0.1:1", "--seed", "::1:2"], "IPv6 host needs brackets"),
+    ])
+    func aBadNameOrAddressSaysWhatIsWrongWithIt(_ arguments: [String], reason: String) async throws {
+        let outcome = try await Self.run(arguments)
+        #expect(outcome.status == 2, "\(arguments) exited \(outcome.status)")
+        #expect(outcome.errors.split(separator: "\n").first?.contains(reason) == true, "\(arguments): \(outcome.errors)")
+    }
+
     @Test func echoReachesEveryNodeThroughAnyNode() async throws {
         let cluster = try ProcessCluster(
             executable: try #require(ProcessCluster.locateExecutable(named: "fabric")), names: ["alpha", "beta", "gamma"])

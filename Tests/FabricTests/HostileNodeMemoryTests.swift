@@ -59,7 +59,7 @@ import Testing
             defer { close(fd) }
             let hello = Hello(
                 versionMin: ProtocolVersion.supported.lowerBound, versionMax: ProtocolVersion.supported.upperBound,
-                cluster: "fabric", node: NodeId("attacker"), generation: 7, advertisedAddress: nil,
+                cluster: "fabric", node: NodeId(uncheckedValid: "attacker"), generation: 7, advertisedAddress: nil,
                 capabilities: Capabilities(compression: false, checksum: false, frameBytesMax: 1 << 20))
             var helloPayload: [UInt8] = []
             HandshakeMessage.hello(hello).encode(into: &helloPayload)
@@ -112,12 +112,12 @@ import Testing
             #expect(last < 300 * batch.count, "the node read everything (\(last) bytes)")
 
             // Another client is still served meanwhile.
-            var configuration = FabricNodeConfiguration(
-                name: NodeId("good"), listen: nil, seeds: [NodeAddress(host: "127.0.0.1", port: node.port)])
+            var configuration = FabricNodeConfiguration.client(
+                name: try NodeId("good"), seeds: [try NodeAddress(host: "127.0.0.1", port: node.port)])
             configuration.loopCount = 1
             let client = try FabricNode(configuration)
-            try await client.waitUntilConnected(to: NodeId("target"), timeout: .seconds(10))
-            let echo = try EchoActor.resolve(id: .wellKnown("echo", on: NodeId("target")), using: client.system)
+            try await client.waitUntilConnected(to: NodeId(uncheckedValid: "target"), timeout: .seconds(10))
+            let echo = try EchoActor.resolve(id: try .wellKnown("echo", on: NodeId("target")), using: client.system)
             #expect(try await withCallOptions(timeout: .seconds(10)) { try await echo.echo("still here") } == "still here")
             await client.leave()
         } catch {

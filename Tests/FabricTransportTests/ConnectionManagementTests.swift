@@ -6,7 +6,7 @@ import Testing
 
 @Suite(.serialized) struct ConnectionManagementTests {
     @Test func tieBreakKeepsTheConnectionDialedByTheSmallerName() {
-        let a = NodeId("a"), b = NodeId("b")
+        let a = NodeId(uncheckedValid: "a"), b = NodeId(uncheckedValid: "b")
         // At a (smaller): its own dial beats b's dial; at b: a's dial (inbound) beats its own.
         #expect(!ConnectionTieBreak.keepsNew(existingDialedLocally: true, newDialedLocally: false, local: a, remote: b))
         #expect(ConnectionTieBreak.keepsNew(existingDialedLocally: true, newDialedLocally: false, local: b, remote: a))
@@ -34,10 +34,10 @@ import Testing
         for round in 0..<5 {
             let a = try TransportFixture(name: "a")
             let b = try TransportFixture(name: "b")
-            a.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: b.port)])
-            b.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
+            a.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: b.port)])
+            b.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
             let connected = await eventually {
-                a.transport.connectedPeers.map(\.node) == [NodeId("b")] && b.transport.connectedPeers.map(\.node) == [NodeId("a")]
+                a.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "b")] && b.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "a")]
             }
             #expect(connected, "round \(round)")
             let settled = await eventually {
@@ -54,11 +54,11 @@ import Testing
         let b = try TransportFixture(name: "b")
         let c = try TransportFixture(name: "c")
         defer { [a, b, c].forEach { $0.shutdown() } }
-        b.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
-        c.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: a.port)])
+        b.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
+        c.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: a.port)])
         let mesh = await eventually {
-            Set(b.transport.connectedPeers.map(\.node)) == [NodeId("a"), NodeId("c")]
-                && Set(c.transport.connectedPeers.map(\.node)) == [NodeId("a"), NodeId("b")]
+            Set(b.transport.connectedPeers.map(\.node)) == [NodeId(uncheckedValid: "a"), NodeId(uncheckedValid: "c")]
+                && Set(c.transport.connectedPeers.map(\.node)) == [NodeId(uncheckedValid: "a"), NodeId(uncheckedValid: "b")]
         }
         #expect(mesh, "b: \(b.transport.connectedPeers), c: \(c.transport.connectedPeers)")
     }
@@ -68,21 +68,21 @@ import Testing
         defer { a.shutdown() }
         let b = try TransportFixture(name: "b")
         let port = b.port
-        a.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: port)])
-        #expect(await eventually { a.transport.connectedPeers.map(\.node) == [NodeId("b")] })
+        a.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: port)])
+        #expect(await eventually { a.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "b")] })
         b.shutdown()
         #expect(await eventually { a.transport.connectedPeers.isEmpty })
         let again = try TransportFixture(name: "b") { configuration in
-            configuration.listen = NodeAddress(host: "127.0.0.1", port: port)
+            configuration.listen = NodeAddress(uncheckedHost: "127.0.0.1", port: port)
             configuration.advertisedAddress = configuration.listen
             configuration.generation = 0xB2
         }
         defer { again.shutdown() }
         let back = await eventually(timeout: .seconds(10)) {
-            a.transport.connectedPeers.contains { $0.node == NodeId("b") && $0.generation == 0xB2 }
+            a.transport.connectedPeers.contains { $0.node == NodeId(uncheckedValid: "b") && $0.generation == 0xB2 }
         }
         #expect(back, "a did not redial b: \(a.transport.connectedPeers)")
         #expect(a.transport.counters.value(.redials) >= 1)
-        #expect(a.transport.peerStatistics[NodeId("b")]?.reconnects == 1)
+        #expect(a.transport.peerStatistics[NodeId(uncheckedValid: "b")]?.reconnects == 1)
     }
 }

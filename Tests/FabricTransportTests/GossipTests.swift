@@ -20,8 +20,8 @@ import Testing
     static func ghosts(_ count: Int, port: UInt16 = 1) -> [PeerInfo] {
         (0..<count).map { index in
             PeerInfo(
-                node: NodeId("ghost-\(String(1000 + index).dropFirst())"), generation: UInt64(index + 1),
-                address: NodeAddress(host: "127.0.0.1", port: port))
+                node: NodeId(uncheckedValid: "ghost-\(String(1000 + index).dropFirst())"), generation: UInt64(index + 1),
+                address: NodeAddress(uncheckedHost: "127.0.0.1", port: port))
         }
     }
 
@@ -31,17 +31,17 @@ import Testing
         let clock = ManualClock()
         let group = EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
-        var configuration = TransportConfiguration(cluster: "test", node: NodeId("client"), generation: 1, listen: nil)
+        var configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "client"), generation: 1, listen: nil)
         configuration.clock = clock
         let transport = Transport(configuration: configuration, group: group, log: { _, _ in })
         let bound = configuration.limits.gossipedPeersPerSenderMax
 
-        transport.learn(Self.ghosts(bound + 36), fromSender: NodeId("flooder"))
+        transport.learn(Self.ghosts(bound + 36), fromSender: NodeId(uncheckedValid: "flooder"))
         #expect(transport.knownPeers.count == bound)
         #expect(transport.peerTableCounters.value(.gossipedPeersDropped) == 36)
         // Another sender is not held back by the first one's flood.
-        transport.learn([PeerInfo(node: NodeId("other"), generation: 7, address: NodeAddress(host: "127.0.0.1", port: 2))],
-            fromSender: NodeId("honest"))
+        transport.learn([PeerInfo(node: NodeId(uncheckedValid: "other"), generation: 7, address: NodeAddress(uncheckedHost: "127.0.0.1", port: 2))],
+            fromSender: NodeId(uncheckedValid: "honest"))
         #expect(transport.knownPeers.count == bound + 1)
 
         clock.advance(by: configuration.limits.unverifiedPeerLifetime - .seconds(1))
@@ -50,7 +50,7 @@ import Testing
         #expect(transport.knownPeers.isEmpty)
         #expect(transport.peerTableCounters.value(.unverifiedPeersForgotten) == UInt64(bound + 1))
         // The flooder's quota is free again, and no more than the quota.
-        transport.learn(Self.ghosts(bound + 1), fromSender: NodeId("flooder"))
+        transport.learn(Self.ghosts(bound + 1), fromSender: NodeId(uncheckedValid: "flooder"))
         #expect(transport.knownPeers.count == bound)
     }
 
@@ -60,12 +60,12 @@ import Testing
     @Test func ghostNamesDoNotPushLiveNodesOutOfTheWelcome() async throws {
         let clock = ManualClock()
         var hubConfiguration = TransportConfiguration(
-            cluster: "test", node: NodeId("hub"), generation: 0x40B, listen: NodeAddress(host: "127.0.0.1", port: 0))
+            cluster: "test", node: NodeId(uncheckedValid: "hub"), generation: 0x40B, listen: NodeAddress(uncheckedHost: "127.0.0.1", port: 0))
         hubConfiguration.clock = clock
         let hubGroup = EventLoopGroup(loopCount: 1)
         let hub = Transport(configuration: hubConfiguration, group: hubGroup, log: { _, _ in }, dialPolicy: DialsNothingLearned())
         try hub.start()
-        let hubAddress = NodeAddress(host: "127.0.0.1", port: hub.listeningPort!)
+        let hubAddress = NodeAddress(uncheckedHost: "127.0.0.1", port: hub.listeningPort!)
         let yankee = try TransportFixture(name: "yankee")
         let zulu = try TransportFixture(name: "zulu")
         defer {
@@ -75,28 +75,28 @@ import Testing
         }
         yankee.transport.join(seeds: [hubAddress])
         zulu.transport.join(seeds: [hubAddress])
-        #expect(await eventually { hub.connectedPeers.map(\.node) == [NodeId("yankee"), NodeId("zulu")] })
+        #expect(await eventually { hub.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "yankee"), NodeId(uncheckedValid: "zulu")] })
 
         let flood = Self.ghosts(Limits.handshakeListCountMax + 36)
-        try yankee.transport.connection(to: NodeId("hub")).sendSystem(.peers(flood))
+        try yankee.transport.connection(to: NodeId(uncheckedValid: "hub")).sendSystem(.peers(flood))
         #expect(await eventually { hub.peerTableCounters.value(.gossipedPeersDropped) == 36 })
         #expect(Self.ghostCount(hub.knownPeers) == hubConfiguration.limits.gossipedPeersPerSenderMax)
 
         let newcomerGroup = EventLoopGroup(loopCount: 1)
         let newcomer = Transport(
-            configuration: TransportConfiguration(cluster: "test", node: NodeId("newcomer"), generation: 0xC1, listen: nil),
+            configuration: TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "newcomer"), generation: 0xC1, listen: nil),
             group: newcomerGroup, log: { _, _ in })
         defer {
             newcomer.shutdown()
             newcomerGroup.shutdown()
         }
         newcomer.join(seeds: [hubAddress])
-        #expect(await eventually { newcomer.connectedPeers.map(\.node) == [NodeId("hub")] })
+        #expect(await eventually { newcomer.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "hub")] })
         let heard = Set(newcomer.knownPeers.map(\.node))
-        #expect(heard.isSuperset(of: [NodeId("hub"), NodeId("yankee"), NodeId("zulu")]), "\(heard.sorted())")
+        #expect(heard.isSuperset(of: [NodeId(uncheckedValid: "hub"), NodeId(uncheckedValid: "yankee"), NodeId(uncheckedValid: "zulu")]), "\(heard.sorted())")
         for live in ["yankee", "zulu"] { _ = try newcomer.connection(to: NodeId(live)) }
         #expect(await eventually {
-            Set(newcomer.connectedPeers.map(\.node)) == [NodeId("hub"), NodeId("yankee"), NodeId("zulu")]
+            Set(newcomer.connectedPeers.map(\.node)) == [NodeId(uncheckedValid: "hub"), NodeId(uncheckedValid: "yankee"), NodeId(uncheckedValid: "zulu")]
         })
 
         clock.advance(by: hubConfiguration.limits.unverifiedPeerLifetime)
@@ -111,16 +111,16 @@ import Testing
         let hub = try TransportFixture(name: "hub")
         let yankee = try TransportFixture(name: "yankee")
         defer { [hub, yankee].forEach { $0.shutdown() } }
-        yankee.transport.join(seeds: [NodeAddress(host: "127.0.0.1", port: hub.port)])
-        #expect(await eventually { hub.transport.connectedPeers.map(\.node) == [NodeId("yankee")] })
+        yankee.transport.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: hub.port)])
+        #expect(await eventually { hub.transport.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "yankee")] })
         let dialsBefore = hub.transport.peerTableCounters.value(.dialsStarted)
 
-        try yankee.transport.connection(to: NodeId("hub")).sendSystem(.peers(Self.ghosts(64)))
+        try yankee.transport.connection(to: NodeId(uncheckedValid: "hub")).sendSystem(.peers(Self.ghosts(64)))
         let forgotten = await eventually(timeout: .seconds(30)) {
             hub.transport.peerTableCounters.value(.unverifiedPeersForgotten) == 64
         }
         #expect(forgotten, "\(hub.transport.peerTableCounters.value(.unverifiedPeersForgotten)) forgotten")
-        #expect(hub.transport.knownPeers.map(\.node) == [NodeId("yankee")])
+        #expect(hub.transport.knownPeers.map(\.node) == [NodeId(uncheckedValid: "yankee")])
         let attempts = hub.transport.configuration.limits.unverifiedPeerDialAttemptsMax
         #expect(hub.transport.peerTableCounters.value(.dialsStarted) - dialsBefore == UInt64(64 * attempts))
     }

@@ -36,7 +36,7 @@ import Testing
     static func hello(node: String, frameBytesMax: Int, compression: Bool = false) throws -> [UInt8] {
         let hello = Hello(
             versionMin: ProtocolVersion.supported.lowerBound, versionMax: ProtocolVersion.supported.upperBound,
-            cluster: "test", node: NodeId(node), generation: 9, advertisedAddress: nil,
+            cluster: "test", node: NodeId(uncheckedValid: node), generation: 9, advertisedAddress: nil,
             capabilities: Capabilities(compression: compression, checksum: false, frameBytesMax: UInt32(frameBytesMax)))
         var payload: [UInt8] = []
         HandshakeMessage.hello(hello).encode(into: &payload)
@@ -47,22 +47,11 @@ import Testing
     static func handshaken(port: UInt16, node: String, frameBytesMax: Int = 1 << 20, compression: Bool = false) throws -> RawClient {
         let raw = try RawClient(port: port)
         raw.send(try hello(node: node, frameBytesMax: frameBytesMax, compression: compression))
-        let answer = raw.readFrames(count: 1, timeoutMilliseconds: 5000)
+        let answer = raw.readFrames(count: 1, timeoutMilliseconds: 30_000)
         guard answer.count == 1, answer[0].kind == .handshake,
             case .welcome? = try? HandshakeMessage.decode(answer[0].payload)
         else { throw RawClientError(message: "no welcome for \(node)") }
         return raw
-    }
-
-    /// This process's resident memory, from /proc.
-    static func residentBytes() -> Int {
-        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-        defer { fclose(file) }
-        var size = 0, resident = 0
-        guard withUnsafeMutablePointer(to: &size, { sizePointer in
-            withUnsafeMutablePointer(to: &resident) { fscanf_statm(file, sizePointer, $0) }
-        }) else { return 0 }
-        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// The server's connections, looked at on their loops.
@@ -86,7 +75,6 @@ import Testing
             configuration.limits.outputStallTimeout = .seconds(2)
         }
         defer { fixture.shutdown() }
-        let before = Self.residentBytes()
         let attacker = try Self.handshaken(port: fixture.port, node: "attacker")
         let payload = [UInt8](repeating: 0x5A, count: 1024)
         var calls: [UInt8] = []
@@ -103,13 +91,14 @@ import Testing
         }
         #expect(unsent <= budget + 2 * 1024 * 1024, "\(unsent) bytes of replies held for a peer that reads nothing")
         #expect(delegate.calls.load(ordering: .relaxed) < 20_000, "the node read on: \(delegate.calls.load(ordering: .relaxed)) calls")
-        let grown = Self.residentBytes() - before
-        #expect(grown < 96 * 1024 * 1024, "resident memory grew by \(grown) bytes")
+        // (Not the process's resident memory: it is shared with the tests running in parallel.
+        // What the node holds for this peer is bounded above, by its unsent replies and by how
+        // many calls it read.)
 
         // Others are still served while the attacker is held.
         let good = try Self.handshaken(port: fixture.port, node: "good")
         good.send(try TransportFixture.frame(kind: .call, messageID: 7, payload: [1, 2, 3]))
-        let reply = good.readFrames(count: 1, timeoutMilliseconds: 5000)
+        let reply = good.readFrames(count: 1, timeoutMilliseconds: 30_000)
         #expect(reply.first?.kind == .reply && reply.first?.payload == [1, 2, 3])
 
         let closed = await eventually(timeout: .seconds(30)) { fixture.transport.counters.value(.outputStalls) == 1 }
@@ -161,7 +150,7 @@ import Testing
 
         let good = try Self.handshaken(port: fixture.port, node: "good")
         good.send(try TransportFixture.frame(kind: .call, messageID: 7, payload: [4, 5]))
-        #expect(good.readFrames(count: 1, timeoutMilliseconds: 5000).first?.payload == [4, 5])
+        #expect(good.readFrames(count: 1, timeoutMilliseconds: 30_000).first?.payload == [4, 5])
 
         let allClosed = await eventually(timeout: .seconds(60)) {
             fixture.transport.counters.value(.frameReceiveTimeouts) >= UInt64(count)
@@ -258,14 +247,3 @@ import Testing
     }
 }
 
-/// `fscanf(file, "%ld %ld", size, resident)`: C variadics are not callable from Swift directly.
-private func fscanf_statm(_ file: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointer<Int>, _ resident: UnsafeMutablePointer<Int>) -> Bool {
-    var line = [CChar](repeating: 0, count: 256)
-    guard fgets(&line, Int32(line.count), file) != nil else { return false }
-    let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let fields = text.split(separator: " ")
-    guard fields.count >= 2, let first = Int(fields[0]), let second = Int(fields[1]) else { return false }
-    size.pointee = first
-    resident.pointee = second
-    return true
-}

@@ -29,14 +29,14 @@ import Testing
         fixture.transport.delegateBox = TransportDelegateBox(delegate)
         fixture.transport.retainDelegate(delegate)
         let group = EventLoopGroup(loopCount: 1)
-        var configuration = TransportConfiguration(cluster: "test", node: NodeId("client"), generation: 0xC1, listen: nil)
+        var configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "client"), generation: 0xC1, listen: nil)
         configuration.fragments = fragments
         configuration.compression = false
         let client = Transport(configuration: configuration, group: group, log: { _, _ in })
-        client.join(seeds: [NodeAddress(host: "127.0.0.1", port: fixture.port)])
-        let connected = await eventually(timeout: .seconds(10)) { client.connectedPeers.contains { $0.node == NodeId("server") } }
+        client.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: fixture.port)])
+        let connected = await eventually(timeout: .seconds(10)) { client.connectedPeers.contains { $0.node == NodeId(uncheckedValid: "server") } }
         #expect(connected)
-        let connection = try client.connection(to: NodeId("server"))
+        let connection = try client.connection(to: NodeId(uncheckedValid: "server"))
         return (fixture, delegate, group, client, connection)
     }
 
@@ -49,7 +49,7 @@ import Testing
         let bulk = Self.pattern(12 * 1024 * 1024)
         try connection.send(OutboundMessage(kind: .oneway, priority: 0, messageID: 1, payload: bulk))
         let started = await eventually(timeout: .seconds(10)) {
-            (client.peerStatistics[NodeId("server")]?.bytesOut ?? 0) > 0
+            (client.peerStatistics[NodeId(uncheckedValid: "server")]?.bytesOut ?? 0) > 0
         }
         #expect(started, "the bulk message never started")
         try connection.send(OutboundMessage(kind: .oneway, priority: 3, messageID: 2, payload: Self.pattern(64)))

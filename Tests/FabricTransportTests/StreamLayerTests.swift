@@ -125,11 +125,11 @@ final class StallingSession: StreamSession, @unchecked Sendable {
         layer: (any StreamLayer)?, port: UInt16, configure: (inout TransportConfiguration) -> Void = { _ in }
     ) -> (EventLoopGroup, Transport) {
         let group = EventLoopGroup(loopCount: 1)
-        var configuration = TransportConfiguration(cluster: "test", node: NodeId("client"), generation: 0xC1, listen: nil)
+        var configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "client"), generation: 0xC1, listen: nil)
         configuration.streamLayer = layer
         configure(&configuration)
         let client = Transport(configuration: configuration, group: group, log: { _, _ in })
-        client.join(seeds: [NodeAddress(host: "127.0.0.1", port: port)])
+        client.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: port)])
         return (group, client)
     }
 
@@ -162,8 +162,8 @@ final class StallingSession: StreamSession, @unchecked Sendable {
             client.shutdown()
             group.shutdown()
         }
-        #expect(await eventually { client.connectedPeers.map(\.node) == [NodeId("server")] })
-        let connection = try client.connection(to: NodeId("server"))
+        #expect(await eventually { client.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "server")] })
+        let connection = try client.connection(to: NodeId(uncheckedValid: "server"))
         for id in UInt64(1)...20 {
             let payload = (0..<Int(id) * 97).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(id)) }
             let reply = try await Self.call(connection, id: id, payload: payload)
@@ -190,8 +190,8 @@ final class StallingSession: StreamSession, @unchecked Sendable {
             client.shutdown()
             group.shutdown()
         }
-        #expect(await eventually { client.connectedPeers.map(\.node) == [NodeId("server")] })
-        let reply = try await Self.call(try client.connection(to: NodeId("server")), id: 1, payload: [1, 2, 3])
+        #expect(await eventually { client.connectedPeers.map(\.node) == [NodeId(uncheckedValid: "server")] })
+        let reply = try await Self.call(try client.connection(to: NodeId(uncheckedValid: "server")), id: 1, payload: [1, 2, 3])
         #expect(reply == [3, 2, 1])
     }
 
@@ -217,7 +217,7 @@ final class StallingSession: StreamSession, @unchecked Sendable {
             Issue.record("no welcome through the layer: \(messages)")
             return
         }
-        #expect(welcome.node == NodeId("server"))
+        #expect(welcome.node == NodeId(uncheckedValid: "server"))
 
         let speaksPlain = try RawClient(port: server.port)
         speaksPlain.send(hello)
@@ -235,7 +235,7 @@ final class StallingSession: StreamSession, @unchecked Sendable {
         let clock = ManualClock()
         let group = EventLoopGroup(loopCount: 1, clock: clock)
         defer { group.shutdown() }
-        var configuration = TransportConfiguration(cluster: "test", node: NodeId("client"), generation: 1, listen: nil)
+        var configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "client"), generation: 1, listen: nil)
         configuration.clock = clock
         configuration.limits.handshakeTimeout = .seconds(5)
         let session = StallingSession()
@@ -243,7 +243,7 @@ final class StallingSession: StreamSession, @unchecked Sendable {
         let transport = Transport(configuration: configuration, group: group, log: { _, _ in })
         defer { transport.shutdown() }
         let connection = try #require(
-            transport.dial(NodeAddress(host: "127.0.0.1", port: server.port), expecting: NodeId("server")))
+            transport.dial(NodeAddress(uncheckedHost: "127.0.0.1", port: server.port), expecting: NodeId(uncheckedValid: "server")))
 
         // Attached (the phase moves in the same loop job that arms the deadline).
         #expect(await eventually { connection.phase == .handshaking })
@@ -272,7 +272,7 @@ final class StallingSession: StreamSession, @unchecked Sendable {
         let group = EventLoopGroup(loopCount: 1, clock: clock)
         defer { group.shutdown() }
         var configuration = TransportConfiguration(
-            cluster: "test", node: NodeId("server"), generation: 1, listen: NodeAddress(host: "127.0.0.1", port: 0))
+            cluster: "test", node: NodeId(uncheckedValid: "server"), generation: 1, listen: NodeAddress(uncheckedHost: "127.0.0.1", port: 0))
         configuration.clock = clock
         configuration.limits.handshakeTimeout = .seconds(5)
         let counters = XORCounters()
@@ -314,7 +314,7 @@ final class StallingSession: StreamSession, @unchecked Sendable {
             group.shutdown()
         }
         #expect(await eventually { client.connectedPeers.count == 1 })
-        let connection = try client.connection(to: NodeId("server"))
+        let connection = try client.connection(to: NodeId(uncheckedValid: "server"))
         let serverConnection = try #require(server.transport.state.withLock { Array($0.connections.values) }.first)
         serverConnection.holdReading()
         _ = await Self.onLoop(serverConnection.loop) {}

@@ -13,7 +13,7 @@ final class TransportFixture {
     init(name: String = "server", loops: Int = 1, configure: (inout TransportConfiguration) -> Void = { _ in }) throws {
         group = EventLoopGroup(loopCount: loops)
         var configuration = TransportConfiguration(
-            cluster: "test", node: NodeId(name), generation: 0x5EED, listen: NodeAddress(host: "127.0.0.1", port: 0))
+            cluster: "test", node: NodeId(uncheckedValid: name), generation: 0x5EED, listen: NodeAddress(uncheckedHost: "127.0.0.1", port: 0))
         configuration.limits.handshakeTimeout = .milliseconds(300)
         configure(&configuration)
         transport = Transport(configuration: configuration, group: group, log: { _, _ in })
@@ -29,9 +29,9 @@ final class TransportFixture {
     /// A client-only transport that joins this one.
     func client(named name: String) -> (EventLoopGroup, Transport) {
         let group = EventLoopGroup(loopCount: 1)
-        let configuration = TransportConfiguration(cluster: "test", node: NodeId(name), generation: 0xC1, listen: nil)
+        let configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: name), generation: 0xC1, listen: nil)
         let client = Transport(configuration: configuration, group: group, log: { _, _ in })
-        client.join(seeds: [NodeAddress(host: "127.0.0.1", port: port)])
+        client.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: port)])
         return (group, client)
     }
 
@@ -54,7 +54,7 @@ final class TransportFixture {
         node: String = "raw", cluster: String = "test", versions: ClosedRange<UInt16> = ProtocolVersion.supported
     ) throws -> [UInt8] {
         let hello = Hello(
-            versionMin: versions.lowerBound, versionMax: versions.upperBound, cluster: cluster, node: NodeId(node),
+            versionMin: versions.lowerBound, versionMax: versions.upperBound, cluster: cluster, node: NodeId(uncheckedValid: node),
             generation: 9, advertisedAddress: nil,
             capabilities: Capabilities(compression: false, checksum: false, frameBytesMax: 1 << 20))
         var payload: [UInt8] = []
@@ -74,8 +74,9 @@ final class TransportFixture {
     }
 }
 
-/// Waits (polling) until `condition` holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+/// Waits (polling) until `condition` holds or `timeout` passes: a safety bound for a wait on a
+/// condition, generous so that a loaded machine (tests in parallel) does not fail it.
+func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

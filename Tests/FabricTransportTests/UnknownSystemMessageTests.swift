@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct UnknownSystemMessageTests {
     static func hello(offeringSkip: Bool) throws -> [UInt8] {
         let hello = Hello(
-            versionMin: 1, versionMax: 1, cluster: "test", node: NodeId("raw"), generation: 9, advertisedAddress: nil,
+            versionMin: 1, versionMax: 1, cluster: "test", node: NodeId(uncheckedValid: "raw"), generation: 9, advertisedAddress: nil,
             capabilities: Capabilities(
                 compression: false, checksum: false, frameBytesMax: 1 << 20, skipsUnknownSystemMessages: offeringSkip))
         var payload: [UInt8] = []
@@ -39,7 +39,7 @@ import Testing
         let raw = try RawClient(port: fixture.port)
         raw.send(try Self.hello(offeringSkip: clientOffers))
         raw.send(try TransportFixture.frame(kind: .system, messageID: 1, payload: [200, 1, 2, 3]))
-        let (bytes, closed) = await raw.readUntilClosed(timeoutMilliseconds: 5000)
+        let (bytes, closed) = await raw.readUntilClosed(timeoutMilliseconds: 30_000)
         #expect(closed)
         guard case .welcome(let welcome)? = TransportFixture.handshakeMessages(in: bytes).first else {
             Issue.record("no welcome")

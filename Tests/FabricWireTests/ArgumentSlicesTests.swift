@@ -32,7 +32,7 @@ struct ArgumentSlicesTests {
             [UInt8](repeating: UInt8(truncatingIfNeeded: index * 7), count: (index * 37) % 300)[...]
         }
         let envelope = CallEnvelope(
-            recipient: .wellKnown("echo", on: NodeId("n")), deadlineBudgetMicroseconds: 1, target: "t", arguments: list)
+            recipient: try .wellKnown("echo", on: NodeId(uncheckedValid: "n")), deadlineBudgetMicroseconds: 1, target: "t", arguments: list)
         var payload: [UInt8] = [0xEE, 0xEE]  // the envelope does not start at index 0 of its array
         try envelope.encode(into: &payload)
         let decoded = try CallEnvelope.decode(payload[2...])
@@ -45,7 +45,7 @@ struct ArgumentSlicesTests {
 
     @Test func decodedEnvelopeSlicesThePayload() throws {
         let envelope = CallEnvelope(
-            recipient: .wellKnown("echo", on: NodeId("n")), deadlineBudgetMicroseconds: 1, target: "t",
+            recipient: try .wellKnown("echo", on: NodeId(uncheckedValid: "n")), deadlineBudgetMicroseconds: 1, target: "t",
             arguments: [[1][...], [2, 2][...], [3, 3, 3][...]])
         var payload: [UInt8] = []
         try envelope.encode(into: &payload)

@@ -78,25 +78,30 @@ private struct Mixed: Codable, Equatable {
         _ = try? BinaryDecoder().decode([Double: String].self, from: bytes)
     }
 
-    @Test func randomBytesNeverCrash() {
-        var generator = BinaryCodingRandom(seed: 7)
-        for _ in 0..<4000 {
-            let count = Int.random(in: 0..<64, using: &generator)
-            Self.decodeAll((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    /// Random inputs of up to 4 KiB (a quarter of them past 64 bytes). The seed is the test
+    /// case's argument, so a crash names it.
+    @Test(arguments: [7, 8] as [UInt64])
+    func randomBytesNeverCrash(seed: UInt64) {
+        var generator = BinaryCodingRandom(seed: seed)
+        for _ in 0..<2000 {
+            Self.decodeAll(FuzzMutations.randomBytes(&generator))
         }
     }
 
-    @Test func mutatedEncodingsNeverCrash() throws {
-        // Random bytes rarely get past the first header; flipping bytes of real encodings does.
-        var generator = BinaryCodingRandom(seed: 11)
-        for seed in 0..<1500 as Range<UInt64> {
-            var treeGenerator = BinaryCodingRandom(seed: seed)
-            var bytes = try BinaryEncoder().encode(BinaryCodingTree.random(depth: 4, using: &treeGenerator))
+    /// Random bytes rarely get past the first header; structured mutations of real encodings
+    /// (flips, inserted and cut runs, repeated slices, extreme values, truncations, splices of
+    /// two encodings) do, on trees up to depth 6 (encodings up to several KiB).
+    @Test(arguments: [11, 12] as [UInt64])
+    func mutatedEncodingsNeverCrash(seed: UInt64) throws {
+        var generator = BinaryCodingRandom(seed: seed)
+        var previous: [UInt8] = []
+        for round in 0..<750 as Range<UInt64> {
+            var treeGenerator = BinaryCodingRandom(seed: seed &* 10_000 &+ round)
+            let depth = Int.random(in: 3...6, using: &generator)
+            let bytes = try BinaryEncoder().encode(BinaryCodingTree.random(depth: depth, using: &treeGenerator))
             guard !bytes.isEmpty else { continue }
-            for _ in 0..<Int.random(in: 1...4, using: &generator) {
-                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
-            }
-            Self.decodeAll(bytes)
+            Self.decodeAll(FuzzMutations.mutate(bytes, splicing: previous, &generator))
+            previous = bytes
         }
     }
 

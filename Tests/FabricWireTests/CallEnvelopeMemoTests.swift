@@ -6,10 +6,10 @@ import Testing
 /// for: it only saves rebuilding a recipient or target seen in the previous envelope.
 @Suite struct CallEnvelopeMemoTests {
     static let recipients = [
-        ActorID(node: NodeId("n1"), generation: 0, path: "/user/echo"),
-        ActorID(node: NodeId("n1"), generation: 7, path: "/user/echo"),
-        ActorID(node: NodeId("n1"), generation: 0, path: "/user/echoes"),
-        ActorID(node: NodeId("n10"), generation: 0, path: "/user/echo"),
+        ActorID(node: NodeId(uncheckedValid: "n1"), generation: 0, uncheckedPath: "/user/echo"),
+        ActorID(node: NodeId(uncheckedValid: "n1"), generation: 7, uncheckedPath: "/user/echo"),
+        ActorID(node: NodeId(uncheckedValid: "n1"), generation: 0, uncheckedPath: "/user/echoes"),
+        ActorID(node: NodeId(uncheckedValid: "n10"), generation: 0, uncheckedPath: "/user/echo"),
     ]
     static let targets = ["$s4Demo4EchoC4echoyS2SYaKFTE", "$s4Demo4EchoC4echoyS2SYaKFTF", "x"]
 

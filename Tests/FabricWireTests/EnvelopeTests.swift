@@ -5,13 +5,13 @@ import Testing
 @Suite struct EnvelopeTests {
     typealias Support = WireFramesTestSupport
 
-    static let recipient = ActorID(node: NodeId("n2"), generation: 0, path: "/user/echo")
+    static let recipient = ActorID(node: NodeId(uncheckedValid: "n2"), generation: 0, uncheckedPath: "/user/echo")
 
     static let calls: [CallEnvelope] = [
         CallEnvelope(recipient: recipient, deadlineBudgetMicroseconds: 5_000_000, target: "echo", arguments: [Array("hello".utf8)[...]]),
         CallEnvelope(recipient: recipient.with(generation: .max), deadlineBudgetMicroseconds: 0, target: "$s4Demo3addyS2i_SitF"),
         CallEnvelope(
-            recipient: ActorID(node: Support.nodeA, generation: 12, path: "/system/raft/group-1"),
+            recipient: ActorID(node: Support.nodeA, generation: 12, uncheckedPath: "/system/raft/group-1"),
             deadlineBudgetMicroseconds: .max, target: String(repeating: "t", count: Limits.targetIdentifierBytesMax),
             genericSubstitutions: (0..<Limits.genericSubstitutionsMax).map { "Swift.Array<Module.Type\($0)>" },
             arguments: (0..<Limits.argumentsMax).map { index in [UInt8](repeating: UInt8(index), count: index)[...] }),
@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func replyDecodingRejectsUnknownTagsCodesAndBits() {
-        let cases: [[UInt8]] = [[], [0], [9], [2, 0], [3, 0, 0, 0], [3, 11, 0, 0], [3, 1, 4, 0], [3, 1, 0]]
+        let cases: [[UInt8]] = [[], [0], [9], [2, 0], [3, 0, 0, 0], [3, 12, 0, 0], [3, 1, 4, 0], [3, 1, 0]]
         for bytes in cases {
             #expect(throws: WireError.self, "\(bytes)") { try ReplyEnvelope.decode(bytes[...]) }
         }

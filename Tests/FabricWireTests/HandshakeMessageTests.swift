@@ -25,7 +25,7 @@ import Testing
         .welcome(
             Welcome(
                 version: 1, node: Support.nodeB, generation: .max,
-                advertisedAddress: NodeAddress(host: "::1", port: 65535), capabilities: Support.capabilities,
+                advertisedAddress: NodeAddress(uncheckedHost: "::1", port: 65535), capabilities: Support.capabilities,
                 peers: [Support.peer(1), Support.peer(2)])),
         .welcome(
             Welcome(
@@ -49,8 +49,8 @@ import Testing
 
     @Test func helloMatchesGoldenBytes() throws {
         let hello = Hello(
-            cluster: "demo", node: NodeId("n1"), generation: 0x1122_3344_5566_7788,
-            advertisedAddress: NodeAddress(host: "127.0.0.1", port: 7001),
+            cluster: "demo", node: NodeId(uncheckedValid: "n1"), generation: 0x1122_3344_5566_7788,
+            advertisedAddress: NodeAddress(uncheckedHost: "127.0.0.1", port: 7001),
             capabilities: Capabilities(compression: true, checksum: true, frameBytesMax: 16 << 20))
         #expect(Support.hex(Self.encode(.hello(hello))) == Support.hex(Self.goldenHello))
         #expect(try Self.decode(Self.goldenHello) == .hello(hello))

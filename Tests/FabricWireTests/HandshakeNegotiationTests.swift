@@ -13,7 +13,7 @@ import Testing
     ) -> (HandshakeMessage, Agreement?) {
         HandshakeNegotiation.answer(
             hello, localCluster: cluster, localNode: node, localGeneration: 77,
-            localAddress: NodeAddress(host: "10.0.0.2", port: 7002), localCapabilities: capabilities,
+            localAddress: NodeAddress(uncheckedHost: "10.0.0.2", port: 7002), localCapabilities: capabilities,
             supported: supported, peers: [Support.peer(3)])
     }
 
@@ -90,7 +90,7 @@ import Testing
     @Test func welcomeIsIdentifiedAndCarriesPeers() throws {
         let welcome = try #require(Self.welcome(Self.answer(Support.hello())))
         #expect(welcome.node == Support.nodeB && welcome.generation == 77)
-        #expect(welcome.advertisedAddress == NodeAddress(host: "10.0.0.2", port: 7002))
+        #expect(welcome.advertisedAddress == NodeAddress(uncheckedHost: "10.0.0.2", port: 7002))
         #expect(welcome.peers == [Support.peer(3)])
     }
 

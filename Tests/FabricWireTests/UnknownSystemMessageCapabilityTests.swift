@@ -20,8 +20,8 @@ import Testing
 
     static func goldenHelloValue(skips: Bool) -> Hello {
         Hello(
-            cluster: "demo", node: NodeId("n1"), generation: 0x1122_3344_5566_7788,
-            advertisedAddress: NodeAddress(host: "127.0.0.1", port: 7001), capabilities: capabilities(skips: skips))
+            cluster: "demo", node: NodeId(uncheckedValid: "n1"), generation: 0x1122_3344_5566_7788,
+            advertisedAddress: NodeAddress(uncheckedHost: "127.0.0.1", port: 7001), capabilities: capabilities(skips: skips))
     }
 
     @Test func helloOfferingTheCapabilityMatchesGoldenBytes() throws {

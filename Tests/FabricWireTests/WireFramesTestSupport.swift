@@ -57,13 +57,13 @@ enum WireFramesTestSupport {
         return decoder
     }
 
-    static let nodeA = NodeId("node-a")
-    static let nodeB = NodeId("node-b")
+    static let nodeA = NodeId(uncheckedValid: "node-a")
+    static let nodeB = NodeId(uncheckedValid: "node-b")
 
     static func peer(_ index: Int) -> PeerInfo {
         PeerInfo(
-            node: NodeId("peer-\(index)"), generation: UInt64(index) &* 0x9E37_79B9,
-            address: NodeAddress(host: "10.0.0.\(index % 250)", port: UInt16(7000 + index % 1000)))
+            node: NodeId(uncheckedValid: "peer-\(index)"), generation: UInt64(index) &* 0x9E37_79B9,
+            address: NodeAddress(uncheckedHost: "10.0.0.\(index % 250)", port: UInt16(7000 + index % 1000)))
     }
 
     static let capabilities = Capabilities(compression: true, checksum: true, frameBytesMax: 16 << 20)
@@ -74,7 +74,7 @@ enum WireFramesTestSupport {
     ) -> Hello {
         Hello(
             versionMin: versions.lowerBound, versionMax: versions.upperBound, cluster: cluster, node: node,
-            generation: 0x1122_3344_5566_7788, advertisedAddress: NodeAddress(host: "127.0.0.1", port: 7001),
+            generation: 0x1122_3344_5566_7788, advertisedAddress: NodeAddress(uncheckedHost: "127.0.0.1", port: 7001),
             capabilities: capabilities, peers: peers)
     }
 }

@@ -14,10 +14,11 @@ import Testing
         var rejected = 0
     }
 
-    /// Random bytes; every other string starts with a plausible header (small length, flags in
-    /// the meaningful bits) so that the decoder gets past the length check.
+    /// Random bytes, up to 4 KiB (a quarter past 64 bytes); every other string starts with a
+    /// plausible header (small length, flags in the meaningful bits) so that the decoder gets
+    /// past the length check.
     static func hostileStream(_ random: inout WireFramesRandom) -> [UInt8] {
-        var bytes = random.bytes(count: Int.random(in: 0...300, using: &random))
+        var bytes = FuzzMutations.randomBytes(&random)
         if Bool.random(using: &random), bytes.count >= 6 {
             let length = UInt32.random(in: 0...UInt32(bytes.count + 8), using: &random)
             bytes[0...3] = [0, 0, UInt8(length >> 8), UInt8(length & 0xFF)]
@@ -67,16 +68,13 @@ import Testing
         var random = WireFramesRandom(seed: seed)
         let encoder = FrameEncoder(frameBytesMax: 1 << 20, checksum: false, compressionThresholdBytes: 64)
         var valid: [UInt8] = []
-        for index in 0..<6 {
-            let payload = (0..<(index * 100)).map { UInt8($0 % 5) }
+        for (index, size) in [0, 100, 200, 300, 3000, 500].enumerated() {
+            let payload = (0..<size).map { UInt8($0 % 5) }
             try Support.append(encoder, kind: .call, messageID: UInt64(index), payload: payload, to: &valid)
         }
         var total = Tally()
         for _ in 0..<2000 {
-            var mutated = valid
-            for _ in 0..<Int.random(in: 1...4, using: &random) {
-                mutated[Int.random(in: 0..<mutated.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
-            }
+            let mutated = FuzzMutations.mutate(valid, splicing: valid, &random, lengthMax: 64 * 1024)
             var decoder = Support.decoder(frameBytesMax: 1 << 20, acceptsCompression: true)
             let tally = Self.feedAll(mutated, decoder: &decoder, random: &random)
             total.decoded += tally.decoded
@@ -122,6 +120,11 @@ import Testing
             samples.append(buffer)
         }
         for envelope in EnvelopeTests.calls.prefix(2) { samples.append(try EnvelopeTests.encode(envelope)) }
+        // One large call (arguments of a few KiB), so mutations reach past 64 bytes.
+        let large = CallEnvelope(
+            recipient: EnvelopeTests.recipient, deadlineBudgetMicroseconds: 7, target: "large",
+            arguments: [(0..<3000).map { UInt8($0 % 251) }[...], [1, 2, 3][...], Array(repeating: 9, count: 700)[...]])
+        samples.append(try EnvelopeTests.encode(large))
         for reply in EnvelopeTests.replies {
             var buffer: [UInt8] = []
             reply.encode(into: &buffer)
@@ -143,13 +146,12 @@ import Testing
         for round in 0..<4000 {
             var bytes: [UInt8]
             if round % 2 == 0 {
-                bytes = random.bytes(count: Int.random(in: 0...80, using: &random))
+                bytes = FuzzMutations.randomBytes(&random)
                 if round % 4 == 0 { bytes = HandshakeMessage.magic + [UInt8.random(in: 1...3, using: &random)] + bytes }
             } else {
-                bytes = samples[Int.random(in: 0..<samples.count, using: &random)]
-                for _ in 0..<Int.random(in: 1...3, using: &random) where !bytes.isEmpty {
-                    bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
-                }
+                let sample = samples[Int.random(in: 0..<samples.count, using: &random)]
+                let other = samples[Int.random(in: 0..<samples.count, using: &random)]
+                bytes = FuzzMutations.mutate(sample, splicing: other, &random)
             }
             for (name, decode) in Self.decoders {
                 do {

@@ -5,9 +5,11 @@ import Fabric
 ///
 /// ```swift
 /// let cluster = try await LocalCluster.start(names: ["a", "b"])
-/// defer { Task { await cluster.shutdown() } }
-/// let echo = try cluster["b"].system.make(name: "echo") { Echo(actorSystem: cluster["b"].system) }
-/// let remote = try Echo.resolve(id: .wellKnown("echo", on: NodeId("b")), using: cluster["a"].system)
+/// try await cluster.shuttingDown {
+///     let echo = try cluster["b"].system.make(name: "echo") { Echo(actorSystem: cluster["b"].system) }
+///     let remote = try Echo.resolve(id: .wellKnown("echo", on: NodeId("b")), using: cluster["a"].system)
+///     …
+/// }
 /// ```
 public final class LocalCluster: Sendable {
     /// The nodes, in the order of the names given.
@@ -16,7 +18,8 @@ public final class LocalCluster: Sendable {
     private init(nodes: [FabricNode]) { self.nodes = nodes }
 
     /// Starts one node per name on `127.0.0.1` with an ephemeral port, joins each to the first,
-    /// and waits until every node has a connection to every other (or `timeout` passes).
+    /// and waits until every node has a connection to every other (or `timeout` passes). An
+    /// invalid name throws `invalidArgument`.
     public static func start(
         names: [String], cluster: String = "test", loopCount: Int = 1, timeout: Duration = .seconds(10),
         configure: (inout FabricNodeConfiguration) -> Void = { _ in }
@@ -24,8 +27,8 @@ public final class LocalCluster: Sendable {
         var nodes: [FabricNode] = []
         do {
             for name in names {
-                guard let id = NodeId(validating: name) else { throw FabricError.rejected("invalid node name \(name)") }
-                var configuration = FabricNodeConfiguration(name: id, listen: NodeAddress(host: "127.0.0.1", port: 0))
+                var configuration = FabricNodeConfiguration(
+                    name: try NodeId(name), listen: try NodeAddress(host: "127.0.0.1", port: 0))
                 configuration.cluster = cluster
                 configuration.loopCount = loopCount
                 configure(&configuration)
@@ -38,6 +41,20 @@ public final class LocalCluster: Sendable {
             return cluster
         } catch {
             for node in nodes { await node.leave() }
+            throw error
+        }
+    }
+
+    /// Runs `body`, then shuts every node down, awaited, whether `body` returned or threw: a
+    /// test's teardown. (`defer { Task { await cluster.shutdown() } }` leaves the nodes running,
+    /// their loops and sockets busy, while the next test starts.)
+    public func shuttingDown<T>(after body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            await shutdown()
+            return value
+        } catch {
+            await shutdown()
             throw error
         }
     }

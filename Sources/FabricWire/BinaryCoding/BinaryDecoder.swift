@@ -4,21 +4,21 @@
 /// anything is allocated, nesting is capped by `Limits.codingDepthMax`, and any problem is a
 /// `WireError`, never a crash. Public so that applications can check in their tests that their
 /// types survive the trip.
-public struct BinaryDecoder: Sendable {
+package struct BinaryDecoder: Sendable {
     /// Handed to every `init(from:)` as `Decoder.userInfo` (the actor system puts itself there
     /// so that actor references can be decoded as arguments).
-    public var userInfo: [CodingUserInfoKey: any Sendable]
+    package var userInfo: [CodingUserInfoKey: any Sendable]
     /// More `userInfo`, from an object this coder does not keep alive (the actor system's own
     /// coders carry the system this way).
     package var context: UnownedCodingContext?
 
     /// An decoder that hands `userInfo` to the values it codes.
-    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+    package init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
         self.userInfo = userInfo
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
-    public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws(WireError) -> T {
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws(WireError) -> T {
         if T.self == [UInt8].self {
             // The most common argument, decoded by concrete code.
             return unsafeBitCast(try Self.decodeBytes(bytes), to: T.self)
@@ -76,7 +76,7 @@ public struct BinaryDecoder: Sendable {
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
-    public func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws(WireError) -> T {
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: ArraySlice<UInt8>) throws(WireError) -> T {
         if T.self == [UInt8].self {
             // The most common argument and result, without the generic closure below (in
             // unspecialized code it costs a generic metadata lookup per call).
@@ -90,7 +90,7 @@ public struct BinaryDecoder: Sendable {
     }
 
     /// Decodes a `T` that must use all of `bytes` (else `trailingBytes`).
-    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(WireError) -> T {
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(WireError) -> T {
         do {
             return try bytes.withUnsafeBytes { raw in try decode(type, from: raw) }
         } catch {

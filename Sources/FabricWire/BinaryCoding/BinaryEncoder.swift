@@ -4,21 +4,21 @@
 /// Public so that applications can check in their tests that their types survive the trip.
 /// Scalars, strings and arrays of them take a fast path that never touches the Codable
 /// machinery; other values go through it with one shared state object per call.
-public struct BinaryEncoder: Sendable {
+package struct BinaryEncoder: Sendable {
     /// Handed to every `encode(to:)` as `Encoder.userInfo` (the actor system puts itself there).
-    public var userInfo: [CodingUserInfoKey: any Sendable]
+    package var userInfo: [CodingUserInfoKey: any Sendable]
     /// More `userInfo`, from an object this coder does not keep alive (the actor system's own
     /// coders carry the system this way).
     package var context: UnownedCodingContext?
 
     /// An encoder that hands `userInfo` to the values it codes.
-    public init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
+    package init(userInfo: [CodingUserInfoKey: any Sendable] = [:]) {
         self.userInfo = userInfo
     }
 
     /// Appends the encoding of `value` to `buffer` (the call path encodes straight into a frame
     /// buffer). On failure `buffer` is left as it was.
-    public func encode<T: Encodable>(_ value: T, into buffer: inout [UInt8]) throws(WireError) {
+    package func encode<T: Encodable>(_ value: T, into buffer: inout [UInt8]) throws(WireError) {
         if let primitive = BinaryPrimitive.of(T.self) {
             primitive.append(value, to: &buffer)
             return
@@ -36,7 +36,7 @@ public struct BinaryEncoder: Sendable {
     }
 
     /// The encoding of `value`.
-    public func encode<T: Encodable>(_ value: T) throws(WireError) -> [UInt8] {
+    package func encode<T: Encodable>(_ value: T) throws(WireError) -> [UInt8] {
         var buffer: [UInt8] = []
         try encode(value, into: &buffer)
         return buffer

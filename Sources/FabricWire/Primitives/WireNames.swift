@@ -13,8 +13,6 @@ package enum WireNames {
     /// Whether `host` is 1 to `Limits.hostBytesMax` bytes of printable ASCII without spaces, the
     /// rule `NodeAddress(parsing:)` applies.
     package static func isValidHost(_ host: String) -> Bool {
-        let bytes = host.utf8
-        guard !bytes.isEmpty, bytes.count <= Limits.hostBytesMax else { return false }
-        return bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        NodeAddress.isValidHost(host)
     }
 }

@@ -43,7 +43,7 @@ extension WireReader {
             throw WireError(.malformed, "invalid host \(host.debugDescription)")
         }
         let port = try readBigEndian(UInt16.self)
-        return NodeAddress(host: host, port: port)
+        return NodeAddress(uncheckedHost: host, port: port)
     }
 
     /// Reads a presence byte (0 or 1) and, when 1, an address.

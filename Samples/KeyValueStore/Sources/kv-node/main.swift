@@ -27,14 +27,11 @@ while let flag = arguments.popFirst() {
     guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
     switch flag {
     case "--name":
-        guard let parsed = NodeId(validating: value) else { fail("bad name \(value)") }
-        name = parsed
+        do { name = try NodeId(value) } catch { fail("--name: \(error.message)") }
     case "--listen":
-        guard let parsed = NodeAddress(parsing: value) else { fail("bad address \(value)") }
-        listen = parsed
+        do { listen = try NodeAddress(parsing: value) } catch { fail("--listen: \(error.message)") }
     case "--seed":
-        guard let parsed = NodeAddress(parsing: value) else { fail("bad address \(value)") }
-        seeds.append(parsed)
+        do { seeds.append(try NodeAddress(parsing: value)) } catch { fail("--seed: \(error.message)") }
     default:
         fail("unknown flag \(flag)")
     }

@@ -38,13 +38,15 @@ import Testing
         do {
             try await cluster.start()
             try await cluster.waitUntilConnected(timeout: .seconds(30))
-            var configuration = FabricNodeConfiguration(
-                name: NodeId("kv-client"), listen: nil, seeds: [NodeAddress(parsing: cluster["kv1"].listenAddress)!])
+            var configuration = FabricNodeConfiguration.client(
+                name: try NodeId("kv-client"), seeds: [try NodeAddress(parsing: cluster["kv1"].listenAddress)])
             configuration.loopCount = 1
             let client = try FabricNode(configuration)
             registerStoreErrors(on: client.system)
+            // The client dials the nodes it has heard of when it calls them; hearing of them is
+            // not an event, so this polls (30 s is a safety bound, not a timing).
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(15)
+            let deadline = clock.now + .seconds(30)
             while Set(client.knownPeers.map(\.name.name)) != ["kv1", "kv2", "kv3"], clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
