@@ -12,21 +12,14 @@ import FabricWire
 /// one fragment (`Limits.fragmentBytes`) at a time when the peer reassembles fragments, so the
 /// small frames of higher lanes go out between its fragments.
 extension Connection {
-    /// Whether the stream has room for `bytes` more without passing its share, so a batch can
-    /// be framed at once: nothing waits in the lanes and no message needs fragmenting.
+    /// Whether a batch can be framed at once: nothing waits in the lanes, no message needs
+    /// fragmenting, and the stream has room for it within its share. Decided from what the
+    /// queue counted as the messages came in (their capacity: an upper bound), so a flush
+    /// does not look at each message twice.
     func canFrameDirectly(_ batch: borrowing OutboundBatch) -> Bool {
         guard lanes.isEmpty, let stream else { return false }
-        let fragmentBytes = fragmentsAgreed ? limits.fragmentBytes : Int.max
-        var total = stream.pendingWriteBytes
-        for message in batch.control {
-            guard message.payload.count <= fragmentBytes else { return false }
-            total += message.payload.count
-        }
-        for message in batch.user {
-            guard message.payload.count <= fragmentBytes else { return false }
-            total += message.payload.count
-        }
-        return total <= streamShare
+        guard !fragmentsAgreed || batch.largestPayloadBytes <= limits.fragmentBytes else { return false }
+        return stream.pendingWriteBytes + batch.queuedBytes <= streamShare
     }
 
     /// What the stream is given at most: `streamHandoffBytesMax`, and never more than the

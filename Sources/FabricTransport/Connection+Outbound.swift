@@ -25,6 +25,7 @@ extension Connection {
         // What the message holds in memory, not only what it will send: a small call's payload
         // array has room reserved for its envelope header (`Limits.callArgumentsBytesReserved`).
         let bytes = message.payload.capacity + FrameLayout.headerBytes
+        let payloadBytes = message.payload.count
         let isControl = message.isControl
         // Control frames may go past the callers' limit, by their own small cap.
         let hardMax = limits.outboundQueueBytesMax + (isControl ? limits.controlOutputBytesMax : 0)
@@ -39,6 +40,7 @@ extension Connection {
                 throw FabricError.rejected("output to \(remoteNode?.name ?? "peer") is full (\(waiting) bytes waiting)")
             }
             queue.queuedBytes += bytes
+            queue.largestPayloadBytes = max(queue.largestPayloadBytes, payloadBytes)
             queuedBytesHint.store(queue.queuedBytes, ordering: .relaxed)
             precondition(handedOver != nil, "a message is queued once")
             if isControl {

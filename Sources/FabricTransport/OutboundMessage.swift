@@ -70,6 +70,9 @@ struct OutboundQueue {
     /// arrives here afterwards is passed on to it (its call is there now).
     var handedOverTo: Connection?
     var queuedBytes = 0
+    /// The largest payload queued since the last flush (whether a flush may be framed at once
+    /// without looking at each message again: `Connection.canFrameDirectly`).
+    var largestPayloadBytes = 0
     var flushScheduled = false
     /// Set once the connection is closed: later sends fail at once.
     var closedReason: FabricError?
@@ -85,7 +88,10 @@ struct OutboundQueue {
         swap(&control, &batch.control)
         swap(&user, &batch.user)
         swap(&newCalls, &batch.calls)
+        batch.queuedBytes = queuedBytes
+        batch.largestPayloadBytes = largestPayloadBytes
         queuedBytes = 0
+        largestPayloadBytes = 0
     }
 
     /// Empties the queue of messages and new calls and returns them; the byte count goes to 0
@@ -96,6 +102,7 @@ struct OutboundQueue {
             user = []
             newCalls = []
             queuedBytes = 0
+            largestPayloadBytes = 0
         }
         return (control, user, newCalls)
     }
@@ -107,6 +114,9 @@ struct OutboundBatch {
     var control: [OutboundMessage] = []
     var user: [OutboundMessage] = []
     var calls: [PendingCall] = []
+    /// What the queue counted for these messages, and the largest payload among them.
+    var queuedBytes = 0
+    var largestPayloadBytes = 0
 
     var isEmpty: Bool { control.isEmpty && user.isEmpty && calls.isEmpty }
 
@@ -117,5 +127,7 @@ struct OutboundBatch {
         control.removeAll(keepingCapacity: control.capacity <= keep)
         user.removeAll(keepingCapacity: user.capacity <= keep)
         calls.removeAll(keepingCapacity: calls.capacity <= keep)
+        queuedBytes = 0
+        largestPayloadBytes = 0
     }
 }

@@ -30,7 +30,7 @@ enum BenchConnections {
         guard let pid = server.pid else { return 1 }
         for kind in ["raw", "handshaken"] {
             try? await Task.sleep(for: .milliseconds(300))
-            let before = residentBytes(of: pid)
+            let before = ProcessMemory.residentBytes(of: pid)
             var sockets: [Int32] = []
             for index in 0..<count {
                 let socket = connectLoopback(port: server.port)
@@ -40,7 +40,7 @@ enum BenchConnections {
             }
             if kind == "handshaken" { for socket in sockets { awaitWelcome(socket) } }
             try? await Task.sleep(for: .milliseconds(500))
-            let after = residentBytes(of: pid)
+            let after = ProcessMemory.residentBytes(of: pid)
             let delta = Double(after - before) / 1_048_576
             printLine(
                 #"{"bench":"connections","impl":"fabric","kind":"\#(kind)","connections":\#(sockets.count),"#
@@ -51,19 +51,6 @@ enum BenchConnections {
             for socket in sockets { close(socket) }
         }
         return 0
-    }
-
-    static func residentBytes(of pid: Int32) -> Int {
-        let fd = open("/proc/\(pid)/status", O_RDONLY)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        let count = read(fd, &buffer, buffer.count)
-        guard count > 0 else { return 0 }
-        let text = String(decoding: buffer[..<count], as: UTF8.self)
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-        let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        return kilobytes * 1024
     }
 
     static func connectLoopback(port: UInt16) -> Int32 {

@@ -14,19 +14,6 @@ import Testing
 /// output budget is full and keeps serving others. Before the budget, 200,000 pipelined calls
 /// took a node from 39 MB to 365 MB.
 @Suite(.serialized) struct HostileNodeMemoryTests {
-    /// Resident bytes of process `pid`, from /proc/PID/statm.
-    static func residentBytes(of pid: Int32) -> Int {
-        let fd = open("/proc/\(pid)/statm", O_RDONLY)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = read(fd, &buffer, buffer.count)
-        guard count > 0 else { return 0 }
-        let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
     static func frame(kind: FrameKind, id: UInt64, payload: [UInt8]) throws -> [UInt8] {
         let encoder = FrameEncoder(frameBytesMax: 1 << 20, checksum: false, compressionThresholdBytes: nil)
         var bytes: [UInt8] = []
@@ -70,7 +57,7 @@ import Testing
             var calls: [UInt8] = []
             for id in 1...10_000 { calls += try Self.frame(kind: .call, id: UInt64(id), payload: [0xFF]) }
             let batch = calls
-            let before = Self.residentBytes(of: pid)
+            let before = ProcessMemory.residentBytes(of: pid)
             let sent = Atomic<Int>(0)
             let stop = Atomic<Bool>(false)
             DispatchQueue.global().async {
@@ -103,7 +90,7 @@ import Testing
                 still = now == last ? still + 1 : 0
                 last = now
             }
-            let grown = Self.residentBytes(of: pid) - before
+            let grown = ProcessMemory.residentBytes(of: pid) - before
             #expect(still >= 20, "the node kept reading: \(last) bytes taken in 120 s")
             // The budget (40 MiB of output) plus what one turn read and answered, and the
             // allocator's slack.

@@ -46,7 +46,7 @@ package struct FrameDecoder {
     /// until then a frame with `more-fragments` is `unsupported`.
     package var acceptsFragments = false
     /// Bytes the messages being reassembled may hold together (`limitExceeded` past it).
-    package var reassemblyBytesMax = 64 * 1024 * 1024
+    package var reassemblyBytesMax = Limits.default.fragmentReassemblyBytesMax
     /// Messages whose fragments are arriving, by kind and message id.
     var partialMessages: [FragmentKey: PartialMessage] = [:]
     /// Bytes `partialMessages` hold.
