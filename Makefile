@@ -35,9 +35,14 @@ test: deps test-core test-sample
 # outcome and its cause, or on an injected clock), and polling waits have generous safety
 # bounds. On 2 shared cores, runs of five in a row passed in 14-27 s each in debug (serially
 # ~48 s) and 6-11 s in release; see "Tests run in parallel" in Docs/Architecture.md.
+# NodeProcessTests signal real processes (SIGSTOP, SIGCONT, SIGKILL) and read their state from
+# /proc; beside dozens of other tests spawning and reaping processes, `stopAndResume` saw its
+# stopped shell running again twice in about 30 parallel runs (cause not found; a pid reused
+# between another test's reap and its signal is the suspect), so they run on their own.
 test-core:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build --skip NodeProcessTests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build --no-parallel --filter NodeProcessTests $(SWIFT_FLAGS)
 
 test-sample:
 	cd $(SAMPLE) && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
