@@ -28,6 +28,16 @@ let package = Package(
         // Pure modules: no sockets, clocks, tasks or global randomness.
         .target(name: "FabricCore"),
         .target(name: "FabricWire", dependencies: ["FabricCore", "CFabricZstd"]),
+        .target(name: "MembershipCore", dependencies: ["FabricCore"]),
+        .target(name: "HealthCore", dependencies: ["FabricCore"]),
+        .target(name: "RaftCore", dependencies: ["FabricCore"]),
+
+        // The deterministic simulator: many nodes' cores on a simulated clock and network
+        // (never the reactor).
+        .target(
+            name: "FabricSimulation",
+            dependencies: ["FabricCore", "MembershipCore", "HealthCore", "RaftCore"]
+        ),
 
         // Edge: the OS.
         .target(name: "FabricReactor", dependencies: ["FabricCore", "CFabricShims"]),
@@ -50,6 +60,21 @@ let package = Package(
 
         .testTarget(name: "FabricCoreTests", dependencies: ["FabricCore"]),
         .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricCore"]),
+        .testTarget(
+            name: "MembershipCoreTests",
+            dependencies: ["MembershipCore", "FabricCore"],
+            resources: [.copy("testdata")]
+        ),
+        .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "FabricCore"]),
+        .testTarget(
+            name: "RaftCoreTests",
+            dependencies: ["RaftCore", "FabricCore"],
+            resources: [.copy("testdata")]
+        ),
+        .testTarget(
+            name: "FabricSimulationTests",
+            dependencies: ["FabricSimulation", "MembershipCore", "HealthCore", "RaftCore", "FabricCore"]
+        ),
         .testTarget(name: "FabricReactorTests", dependencies: ["FabricReactor"]),
         .testTarget(
             name: "FabricTransportTests",

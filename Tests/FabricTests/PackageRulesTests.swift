@@ -30,6 +30,9 @@ import Testing
             .filter { !$0.isEmpty }
     }
 
+    /// The protocol cores: pure values that depend on FabricCore alone (DESIGN.md §2).
+    static let cores = ["MembershipCore", "HealthCore", "RaftCore"]
+
     @Test func noPackageDependencies() throws {
         let text = try Self.packageText()
         #expect(!text.contains(".package("), "Package.swift must not declare package dependencies")
@@ -41,6 +44,12 @@ import Testing
         #expect(Self.dependencies(of: "FabricCore", in: text) == [])
         let wire = try #require(Self.dependencies(of: "FabricWire", in: text))
         #expect(Set(wire).isSubset(of: ["FabricCore", "CFabricZstd"]), "FabricWire depends on \(wire)")
+        for core in Self.cores {
+            #expect(Self.dependencies(of: core, in: text) == ["FabricCore"], "\(core) must depend on FabricCore alone")
+        }
+        let simulation = try #require(Self.dependencies(of: "FabricSimulation", in: text))
+        #expect(Set(simulation).isSubset(of: Set(Self.cores + ["FabricCore"])),
+                "FabricSimulation drives cores only (never the reactor or the transport): \(simulation)")
         for module in ["FabricActorSystem", "Fabric", "FabricTestKit", "FabricCore", "FabricWire"] {
             let dependencies = try #require(Self.dependencies(of: module, in: text), "no target \(module)")
             #expect(!dependencies.contains("CFabricOpenSSL"), "\(module) must not touch OpenSSL directly")
@@ -51,7 +60,7 @@ import Testing
     @Test func pureModulesStayPure() throws {
         let forbidden = ["import Glibc", "import Foundation", "Foundation.Date()", "Date()", ".now", "Task {",
                          "Task.detached", "DispatchQueue", "import Dispatch", "SystemRandomNumberGenerator", "clock_gettime"]
-        for module in ["FabricCore", "FabricWire"] {
+        for module in ["FabricCore", "FabricWire"] + Self.cores + ["FabricSimulation"] {
             let directory = Self.root.appendingPathComponent("Sources/\(module)")
             let files = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)?
                 .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []

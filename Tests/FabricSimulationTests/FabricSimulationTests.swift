@@ -1,0 +1,1 @@
+// The tests of FabricSimulation live in this target.

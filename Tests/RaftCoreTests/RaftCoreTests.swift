@@ -1,0 +1,1 @@
+// The tests of RaftCore live in this target.
