@@ -111,7 +111,7 @@ public final class FabricNode: Sendable {
     /// This process's generation.
     public var generation: UInt64 { system.generation }
 
-    /// This node's cluster events: `.up` for every node connected now, then every event from
+    /// This node's cluster events: a snapshot (every member's latest membership event, `.connected` for every node connected now), then every event from
     /// now on, in order. One subscription per use; see `ClusterEvents`.
     public var events: ClusterEvents { system.clusterEvents }
 
@@ -134,6 +134,7 @@ public final class FabricNode: Sendable {
     /// Counters of this node: per peer (bytes, frames, errors, reconnects) and node-wide.
     public var stats: NodeStats {
         let transportCounters = transport.counters
+        let table = transport.peerTableCounters
         return NodeStats(
             peers: Dictionary(uniqueKeysWithValues: transport.peerStatistics.map { ($0.key.name, $0.value) }),
             connectionsAccepted: transportCounters.value(.connectionsAccepted),
@@ -146,7 +147,15 @@ public final class FabricNode: Sendable {
             callsReceived: system.statistic(.callsReceived),
             oneWayReceived: system.statistic(.oneWayReceived),
             oneWayErrors: system.statistic(.oneWayErrors),
-            rejectedTargets: system.statistic(.rejectedTargets))
+            rejectedTargets: system.statistic(.rejectedTargets),
+            claimsChallenged: table.value(.claimsChallenged),
+            claimsRefused: table.value(.claimsRefused),
+            claimsAdmitted: table.value(.claimsAdmitted),
+            welcomesFromAnotherNode: table.value(.welcomesFromAnotherNode),
+            gossipedPeersDropped: table.value(.gossipedPeersDropped),
+            unverifiedPeersForgotten: table.value(.unverifiedPeersForgotten),
+            declaredDownRefusals: table.value(.declaredDownRefusals),
+            dialsStarted: table.value(.dialsStarted))
     }
 
     /// A random generation from `entropy` (a seeded source gives the same one every run), never
@@ -210,4 +219,21 @@ public struct NodeStats: Sendable, Hashable, Codable {
     public var oneWayErrors: UInt64
     /// Calls refused because their target was not a method of the recipient's type.
     public var rejectedTargets: UInt64
+    /// Hellos that named a node this one had a ready connection to (that connection was then
+    /// pinged to see whether the node still lives).
+    public var claimsChallenged: UInt64
+    /// Such claims refused: the existing connection answered.
+    public var claimsRefused: UInt64
+    /// Such claims let through: the existing connection was gone or silent.
+    public var claimsAdmitted: UInt64
+    /// Dials to a known node answered by another node.
+    public var welcomesFromAnotherNode: UInt64
+    /// Names heard of in gossip and not recorded (a sender's share or the table was full).
+    public var gossipedPeersDropped: UInt64
+    /// Names heard of that never answered, forgotten.
+    public var unverifiedPeersForgotten: UInt64
+    /// Hellos and welcomes from a process declared down, refused.
+    public var declaredDownRefusals: UInt64
+    /// Connections this node started dialling, for any reason.
+    public var dialsStarted: UInt64
 }

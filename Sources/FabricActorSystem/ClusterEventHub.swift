@@ -1,8 +1,8 @@
 import FabricCore
 import Synchronization
 
-/// Hands each cluster event to every subscription, and keeps the set of nodes that are up so
-/// a new subscription can start with it.
+/// Hands each cluster event to every subscription, and keeps what a new subscription starts
+/// with: the latest membership event of every member not removed, and the nodes connected.
 ///
 /// The set is built from the events themselves, under the same lock they are delivered under,
 /// so a subscription's replay and its live events never overlap or leave a gap (reading the
@@ -13,7 +13,8 @@ final class ClusterEventHub: Sendable {
     private typealias Continuation = AsyncThrowingStream<ClusterEvent, any Error>.Continuation
 
     private struct State {
-        var up: [NodeId: ClusterEvent] = [:]
+        var connected: [NodeId: ClusterEvent] = [:]
+        var membership: [NodeId: ClusterEvent] = [:]
         var subscribers: [UInt64: Continuation] = [:]
         var nextID: UInt64 = 0
         var isFinished = false
@@ -31,7 +32,8 @@ final class ClusterEventHub: Sendable {
     /// A new subscription and its id (for `finish(_:throwing:)`).
     func subscribe() -> (events: ClusterEvents, id: UInt64) {
         let (stream, id) = state.withLock { state -> (AsyncThrowingStream<ClusterEvent, any Error>, UInt64) in
-            let replay = state.up.values.sorted { $0.node < $1.node }
+            let replay = state.membership.values.sorted { $0.node < $1.node }
+                + state.connected.values.sorted { $0.node < $1.node }
             let (stream, continuation) = AsyncThrowingStream.makeStream(
                 of: ClusterEvent.self, throwing: (any Error).self,
                 bufferingPolicy: .bufferingOldest(replay.count + bufferedMax))
@@ -53,8 +55,13 @@ final class ClusterEventHub: Sendable {
     func publish(_ event: ClusterEvent) {
         let overflowed = state.withLock { state -> [Continuation] in
             switch event.kind {
-            case .up: state.up[event.node] = event
-            default: state.up[event.node] = nil
+            case .connected: state.connected[event.node] = event
+            case .disconnected, .restarted: state.connected[event.node] = nil
+            case .removed: state.membership[event.node] = nil
+            default:
+                if state.membership.count < Limits.clusterEventReplayMembersMax || state.membership[event.node] != nil {
+                    state.membership[event.node] = event
+                }
             }
             var overflowed: [Continuation] = []
             for (id, continuation) in state.subscribers {

@@ -6,27 +6,27 @@ import FabricTransport
 /// Peer events from the transport, published as cluster events (`clusterEvents`).
 extension FabricActorSystem {
     package func transportPeerUp(_ peer: RemotePeer) {
-        clusterEventHub.publish(ClusterEvent(kind: .up, node: peer.node, address: peer.address, generation: peer.generation))
+        clusterEventHub.publish(ClusterEvent(kind: .connected, node: peer.node, address: peer.address, generation: peer.generation))
     }
 
     package func transportPeerDown(_ node: NodeId, generation: UInt64, restarted: Bool) {
         if restarted {
-            // The transport has recorded the new process already; its `.up` follows.
+            // The transport has recorded the new process already; its `.connected` follows.
             let current = transport.generation(of: node) ?? 0
             clusterEventHub.publish(ClusterEvent(
                 kind: .restarted, node: node, address: nil, generation: current == generation ? 0 : current,
                 previousGeneration: generation))
         } else {
-            clusterEventHub.publish(ClusterEvent(kind: .down, node: node, address: nil, generation: generation))
+            clusterEventHub.publish(ClusterEvent(kind: .disconnected, node: node, address: nil, generation: generation))
         }
     }
 
-    /// A new subscription to this node's cluster events: first `.up` for every node connected
-    /// now, then every event from now on, in order (see `ClusterEvents`). Nothing is missed
+    /// A new subscription to this node's cluster events: first the latest membership event of every member
+    /// and `.connected` for every node connected now, then every event from now on, in order (see `ClusterEvents`). Nothing is missed
     /// however early or late it is made: a node dials its seeds the moment it starts.
     ///
     /// ```swift
-    /// for try await event in system.clusterEvents where event.kind == .down {
+    /// for try await event in system.clusterEvents where event.kind == .disconnected {
     ///     print("\(event.node) went away")
     /// }
     /// ```
@@ -53,7 +53,7 @@ extension FabricActorSystem {
                 timer.handle?.cancel()
             }
         }
-        for try await event in events where event.kind == .up && event.node == node { return }
+        for try await event in events where event.kind == .connected && event.node == node { return }
         if Task.isCancelled { throw FabricError(.cancelled, "waiting for \(node) was cancelled") }
         throw FabricError(.shutdown, "\(self.node) stopped before it connected to \(node)")
     }

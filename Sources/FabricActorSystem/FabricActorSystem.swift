@@ -152,7 +152,7 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
         counters.value(counter)
     }
 
-    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+    package func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         logSink(level, message())
     }
 }

@@ -61,6 +61,16 @@ public struct ActorID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The path prefix of user actors made with a name.
     package static let wellKnownPrefix = "/user/"
 
+    /// The path prefix of the node's own actors (membership, health, Raft).
+    package static let systemPrefix = "/system/"
+
+    /// The ID of the node's own actor `name` (`swim`, `health`) on `node`, at any generation.
+    package static func system(_ name: String, on node: NodeId) -> ActorID {
+        let path = systemPrefix + name
+        precondition(isValidPath(path), "invalid system actor path \(path)")
+        return ActorID(node, anyGeneration, checkedPath: path)
+    }
+
     /// Why `name` cannot name a well-known user actor, or nil when it can.
     package static func wellKnownNameInvalidity(_ name: String) -> String? {
         if name.isEmpty { return "it is empty" }

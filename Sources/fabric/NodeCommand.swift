@@ -41,11 +41,11 @@ enum NodeCommand {
         // Subscribed here, before anything else happens: the seeds already dialed are replayed.
         let events = node.events
         let peerLines = Task {
-            // A restart is the old process going down; the new one's `.up` follows.
+            // A restart is the old process going down; the new one's `.connected` follows.
             for try await event in events {
-                if event.kind == .up {
+                if event.kind == .connected {
                     printLine(NodeEvent.peerUp(node: event.node.name).line)
-                } else if event.kind == .down || event.kind == .restarted {
+                } else if event.kind == .disconnected || event.kind == .restarted {
                     printLine(NodeEvent.peerDown(node: event.node.name).line)
                 }
             }

@@ -21,14 +21,14 @@ import FabricTransport
         await cluster.shutdown()
     }
 
-    /// A subscription made after the peers connected starts with `.up` for each of them (the
+    /// A subscription made after the peers connected starts with `.connected` for each of them (the
     /// old `onPeerEvent` replay, kept), in name order, with their generations.
     @Test func aSubscriptionReplaysTheNodesConnectedNow() async throws {
         try await Self.withCluster(["a", "b", "c"]) { cluster in
             var iterator = cluster["a"].events.makeAsyncIterator()
             let first = try #require(try await iterator.next())
             let second = try #require(try await iterator.next())
-            #expect([first.kind, second.kind] == [.up, .up])
+            #expect([first.kind, second.kind] == [.connected, .connected])
             #expect([first.node.name, second.node.name] == ["b", "c"])
             #expect(first.generation == cluster["b"].generation)
             #expect(first.address == cluster["b"].advertisedAddress)
@@ -54,7 +54,7 @@ import FabricTransport
                 seen.append(event)
                 if seen.count == 3 { break }
             }
-            #expect(seen.map(\.kind) == [.up, .up, .down])
+            #expect(seen.map(\.kind) == [.connected, .connected, .disconnected])
             #expect(seen.map(\.node.name) == ["b", "c", "c"])
             #expect(seen[1].generation == generation && seen[2].generation == generation)
         }
@@ -106,8 +106,8 @@ import FabricTransport
             let slow = cluster["a"].events  // replay: b
             let hub = system.clusterEventHub
             let x = try NodeId("x")
-            hub.publish(ClusterEvent(kind: .up, node: x, address: nil, generation: 1))
-            hub.publish(ClusterEvent(kind: .down, node: x, address: nil, generation: 1))
+            hub.publish(ClusterEvent(kind: .connected, node: x, address: nil, generation: 1))
+            hub.publish(ClusterEvent(kind: .disconnected, node: x, address: nil, generation: 1))
             #expect(system.clusterEventOverflowCount == 0)
             let late = cluster["a"].events  // replay: b (x is down again)
             hub.publish(ClusterEvent(kind: .restarted, node: x, address: nil, generation: 2, previousGeneration: 1))
@@ -121,7 +121,7 @@ import FabricTransport
             } catch {
                 #expect((error as? FabricError)?.code == .rejected)
             }
-            #expect(seen == [.up, .up, .down])
+            #expect(seen == [.connected, .connected, .disconnected])
 
             var iterator = late.makeAsyncIterator()
             #expect(try await iterator.next()?.node == NodeId("b"))

@@ -53,11 +53,11 @@ try node.system.make(name: "store") { Store(actorSystem: node.system) }
 let events = node.events
 // Detached: top-level code runs on the main actor, whose thread waits for signals below.
 let peerLines = Task.detached {
-    // A restart is the old process going down; the new one's `.up` follows.
+    // A restart is the old process going down; the new one's `.connected` follows.
     for try await event in events {
-        if event.kind == .up {
+        if event.kind == .connected {
             writeLine("fabric-event peer-up node=\(event.node)")
-        } else if event.kind == .down || event.kind == .restarted {
+        } else if event.kind == .disconnected || event.kind == .restarted {
             writeLine("fabric-event peer-down node=\(event.node)")
         }
     }
