@@ -12,6 +12,14 @@ import Testing
         #expect(NodeEvent(line: "x fabric-event peer-down node=c extra=1") == .peerDown(node: "c"))
     }
 
+    @Test func parsesMemberEvents() {
+        #expect(NodeEvent(line: "[a] fabric-event member node=b status=down generation=1f")
+            == .member(node: "b", status: "down", generation: "1f"))
+        #expect(NodeEvent(line: "fabric-event member node=b status=down") == nil, "no generation")
+        #expect(NodeEvent(line: "fabric-event member node=b generation=1f") == nil, "no status")
+        #expect(NodeEvent(line: "fabric-event member node=b status=up generation=zz") == nil, "generation not hex")
+    }
+
     @Test func fieldOrderDoesNotMatter() {
         let line = "fabric-event ready generation=AB listen=127.0.0.1:1 node=z"
         #expect(NodeEvent(line: line) == .ready(node: "z", listen: "127.0.0.1:1", generation: "AB"))
@@ -34,7 +42,7 @@ import Testing
     @Test func printsWhatItParses() {
         let events: [NodeEvent] = [
             .ready(node: "n1", listen: "127.0.0.1:9", generation: "00ff"), .peerUp(node: "n2"),
-            .peerDown(node: "n3"),
+            .peerDown(node: "n3"), .member(node: "n4", status: "unreachable", generation: "a1"),
         ]
         for event in events {
             #expect(NodeEvent(line: event.line) == event)

@@ -6,6 +6,7 @@
 ///     fabric-event ready node=NAME listen=HOST:PORT generation=HEX
 ///     fabric-event peer-up node=NAME
 ///     fabric-event peer-down node=NAME
+///     fabric-event member node=NAME status=STATUS generation=HEX
 ///
 /// The `fabric` CLI prints them with `line`, so the format lives in one place. Unknown kinds and
 /// lines with missing or malformed fields are not events: a node may add kinds later without
@@ -17,6 +18,10 @@ package enum NodeEvent: Hashable, Sendable {
     case peerUp(node: String)
     /// The node no longer sees the named peer.
     case peerDown(node: String)
+    /// The node's membership changed its view of the named member: `status` is a membership
+    /// event's kind (`joined`, `up`, `suspect`, `unreachable`, `reachable`, `down`, `left`,
+    /// `removed`), `generation` the member's process generation.
+    case member(node: String, status: String, generation: String)
 
     /// What every event line holds before its kind.
     package static let marker = "fabric-event "
@@ -30,6 +35,8 @@ package enum NodeEvent: Hashable, Sendable {
             "\(Self.marker)peer-up node=\(node)"
         case .peerDown(let node):
             "\(Self.marker)peer-down node=\(node)"
+        case .member(let node, let status, let generation):
+            "\(Self.marker)member node=\(node) status=\(status) generation=\(generation)"
         }
     }
 
@@ -49,6 +56,10 @@ package enum NodeEvent: Hashable, Sendable {
             self = .peerUp(node: node)
         case "peer-down":
             self = .peerDown(node: node)
+        case "member":
+            guard let status = fields["status"], let generation = fields["generation"], Self.isHex(generation)
+            else { return nil }
+            self = .member(node: node, status: status, generation: generation)
         default:
             return nil
         }

@@ -53,7 +53,7 @@ struct PeerView {
             switch NodeEvent(line: line) {
             case .peerUp(let peer)?: peersUp.insert(peer)
             case .peerDown(let peer)?: peersUp.remove(peer)
-            case .ready?, nil: break
+            case .ready?, .member?, nil: break
             }
         }
     }
