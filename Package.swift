@@ -55,6 +55,11 @@ let package = Package(
             name: "Fabric",
             dependencies: ["FabricCore", "FabricActorSystem", "FabricTransport", "FabricReactor"]
         ),
+        // Raft's shell and edge: the Raft node actor, the write-ahead log, snapshots on disk.
+        .target(
+            name: "FabricConsensus",
+            dependencies: ["FabricCore", "RaftCore", "FabricWire", "FabricActorSystem"]
+        ),
         .target(name: "FabricTestKit", dependencies: ["Fabric"]),
         .executableTarget(name: "fabric", dependencies: ["Fabric", "FabricTestKit", "FabricWire"]),
 
@@ -85,6 +90,7 @@ let package = Package(
             dependencies: ["FabricActorSystem", "Fabric", "FabricTestKit"]
         ),
         .testTarget(name: "FabricTestKitTests", dependencies: ["FabricTestKit"]),
+        .testTarget(name: "FabricConsensusTests", dependencies: ["FabricConsensus", "FabricCore"]),
         .testTarget(
             name: "FabricTests",
             dependencies: ["Fabric", "FabricTestKit", "FabricWire"],
