@@ -12,7 +12,8 @@ import FabricCore
 /// - Starting to monitor a node counts as a first heartbeat from it, so a node that never
 ///   sends one is still found unavailable (after about `firstHeartbeatEstimate` +
 ///   `acceptableHeartbeatPause` + a few deviations: 4.6 s with Akka's defaults); the first
-///   round of heartbeats goes out at the next timer.
+///   round of heartbeats goes out at the next timer. The node's first real heartbeat
+///   replaces that implicit one: no interval is measured from a heartbeat that never came.
 /// - A node is reported unavailable once, when its phi reaches the threshold, and available
 ///   once, when its next heartbeat arrives; nothing is repeated in between.
 /// - `nextDeadline` is the earlier of the next send round and the moment the first available
@@ -39,6 +40,8 @@ public struct HealthMonitorCore: Sendable {
     struct Watched: Hashable, Sendable {
         var detector: PhiAccrualDetector
         var isAvailable = true
+        /// Whether a real heartbeat has arrived (the detector starts from an implicit one).
+        var hasHeard = false
     }
 
     /// How the monitor runs.
@@ -85,6 +88,11 @@ public struct HealthMonitorCore: Sendable {
         guard var entry = watched[node] else {
             ignoredHeartbeats += 1
             return []
+        }
+        if !entry.hasHeard {
+            // The implicit first heartbeat never came: measure nothing from it, start over.
+            entry.detector = PhiAccrualDetector(configuration: configuration.detector)
+            entry.hasHeard = true
         }
         entry.detector.onHeartbeat(now: now)
         let cameBack = !entry.isAvailable
