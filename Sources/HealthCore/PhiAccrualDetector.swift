@@ -57,7 +57,7 @@ public struct PhiAccrualDetector: Hashable, Sendable {
     public var sampleCount: Int { history.count }
 
     /// The mean of the kept intervals, before `acceptableHeartbeatPause` is added.
-    public var meanInterval: Duration { .nanoseconds(Int64(history.meanSeconds * 1e9)) }
+    public var meanInterval: Duration { .nanoseconds(Int64(history.sum / UInt128(history.count))) }
 
     /// The standard deviation of the kept intervals, before the `minStandardDeviation` floor.
     public var intervalStandardDeviation: Duration {

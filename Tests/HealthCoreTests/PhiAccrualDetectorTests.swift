@@ -157,3 +157,23 @@ import Testing
         #expect(PhiAccrualDetector.phi(silence: -1e300, mean: 0, standardDeviation: 1e-300) == 0)
     }
 }
+
+/// The interval ring's running sums stay exact however long it runs.
+@Suite struct IntervalHistoryTests {
+    @Test func runningSumsNeverDrift() {
+        var random = SeededRandom(seed: 2024)
+        var history = IntervalHistory(capacity: 997)
+        for step in 0..<40_000 {
+            let value = step % 10_000 == 0 ? UInt64.max : UInt64.random(in: 0...5_000_000_000, using: &random)
+            history.append(value)
+        }
+        let samples = history.orderedSamples
+        #expect(samples.count == 997)
+        #expect(history.sum == samples.reduce(UInt128(0)) { $0 + UInt128($1) }, "seed 2024")
+        #expect(history.sumOfSquares == samples.reduce(UInt128(0)) { $0 + UInt128($1) * UInt128($1) }, "seed 2024")
+        // An interval past the cap is recorded as the cap.
+        history.append(.max)
+        #expect(history.orderedSamples.last == Limits.phiAccrualIntervalNanosecondsMax)
+        #expect(history.standardDeviationSeconds.isFinite && history.meanSeconds.isFinite)
+    }
+}

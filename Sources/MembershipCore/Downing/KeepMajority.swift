@@ -17,7 +17,9 @@ import FabricCore
 /// - The decision: with R the reachable members (this node included) and U the unreachable
 ///   ones, |R| > |U| downs U; |R| < |U| downs this node (`downSelf`, with the reason). A tie
 ///   goes to the side that holds the lowest `NodeId` of the view (names compare bytewise):
-///   both sides can compute it from the same membership, so exactly one side survives.
+///   both sides can compute it from the same membership, so exactly one side survives. With
+///   more than two sides (a|b|c) none may hold a majority: then every side downs itself, which
+///   is safe (no two sides run) but leaves nothing running, as in Akka.
 /// - Reachability coming back before the window ends cancels it: an all-reachable view decides
 ///   nothing and clears both windows.
 /// - Down-all when unstable (`KeepMajorityConfiguration.downAllWhenUnstable`): if members
