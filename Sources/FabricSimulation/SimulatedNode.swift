@@ -1,0 +1,85 @@
+import FabricCore
+
+/// One node of a simulation: a protocol core behind a thin adapter the engine drives.
+///
+/// The engine calls `start` once per life (at the run's origin, or when the node is restarted or
+/// added), `receive` for each message the simulated network delivers, and `wake` when the node's
+/// `nextDeadline` has come or an instant it asked for with `SimulationOutbox.wake(at:)` has come.
+/// `wake` may therefore find nothing due (two reasons fell on one instant, or a resumed node was
+/// woken for overdue timers it then found handled): a node checks its own timers, as cores do.
+///
+/// What a node does, it writes into the outbox: messages to send, events for the harness to
+/// observe, extra wake-ups. The engine reads `nextDeadline` after every call and keeps exactly one
+/// timer for it, so a core that exposes its earliest deadline (MembershipCore) needs no wake-ups,
+/// and a tick-based core (RaftCore) returns "last tick + tick interval" or asks for `wake(at:)`.
+///
+/// Every random choice a node makes is drawn from the `random` it is handed: that generator is
+/// the node's own stream, split from the run's seed when the node was made (see `Simulation`).
+public protocol SimulatedNode {
+    /// What nodes send each other, stored by value while in flight.
+    associatedtype Message
+    /// What a node reports to the harness (state changes an invariant or a figure is built from).
+    associatedtype Event = Never
+
+    /// The earliest instant at which the node wants `wake`, or nil when it has no timer running.
+    var nextDeadline: Instant? { get }
+
+    /// The node begins (its process started): it may send, observe and arm timers.
+    mutating func start(now: Instant, random: inout SeededRandom, outbox: inout SimulationOutbox<Message, Event>)
+
+    /// The network delivered `message` from `sender`.
+    mutating func receive(
+        _ message: Message, from sender: NodeId, now: Instant, random: inout SeededRandom,
+        outbox: inout SimulationOutbox<Message, Event>)
+
+    /// Some of the node's timers may be due (its `nextDeadline`, or a requested wake-up, has come).
+    mutating func wake(now: Instant, random: inout SeededRandom, outbox: inout SimulationOutbox<Message, Event>)
+}
+
+/// Who a node is being made as: what the factory passed to `Simulation.init` receives.
+public struct SimulatedNodeContext: Sendable, Hashable {
+    /// The node's name.
+    public let id: NodeId
+    /// The node's position in `Simulation.nodeIDs` (stable for the run; handy for arrays in harnesses).
+    public let index: Int
+    /// 0 for the first life, then one more at each restart: a core that carries a generation
+    /// (DESIGN.md §4) takes it from here, so a restarted node is told apart from its old self.
+    public let generation: Int
+    /// A random value drawn for this life from the run's seed (a different one for each restart).
+    public let seed: UInt64
+}
+
+/// One thing a node asked the engine to do.
+public enum SimulationAction<Message, Event> {
+    /// Put `message` on the simulated network to `destination`; `bytes` is its size on the wire,
+    /// used only for the traffic figures.
+    case send(Message, to: NodeId, bytes: Int)
+    /// Report `event` to the harness: invariants see it at once, and so does `Simulation.onObserve`.
+    case observe(Event)
+    /// Call the node's `wake` at `instant` (or at once, if it has passed), besides its `nextDeadline`.
+    case wake(at: Instant)
+}
+
+/// Where a node writes what it does during one call; the engine empties it after each call and
+/// keeps its storage, so a busy run does not allocate an array per event.
+public struct SimulationOutbox<Message, Event> {
+    /// The actions written so far during this call, in order.
+    public private(set) var actions: [SimulationAction<Message, Event>] = []
+
+    /// An empty outbox (the engine owns one; tests of an adapter may make their own).
+    public init() {}
+
+    /// Sends `message` to `destination`; `bytes` is its size on the wire, for the figures.
+    public mutating func send(_ message: Message, to destination: NodeId, bytes: Int) {
+        actions.append(.send(message, to: destination, bytes: bytes))
+    }
+
+    /// Reports `event` to the harness.
+    public mutating func observe(_ event: Event) { actions.append(.observe(event)) }
+
+    /// Asks for a `wake` at `instant`.
+    public mutating func wake(at instant: Instant) { actions.append(.wake(at: instant)) }
+
+    /// Empties the outbox, keeping its storage.
+    mutating func clear() { actions.removeAll(keepingCapacity: true) }
+}

@@ -1,0 +1,486 @@
+import FabricCore
+
+// FabricSimulation: many nodes' pure cores in one process on a simulated clock and network
+// (DESIGN.md §7 tier 3). It never touches the reactor or the transport, and reads no clock.
+//
+// # The engine
+//
+// A run is a single thread of events taken from one queue, a binary heap ordered by (simulated
+// time, sequence number). Every entry gets the next sequence number when it is queued, so two
+// entries due at the same nanosecond always run in the order they were made; nothing depends on
+// the heap's shape, on a dictionary's iteration order or on `Hasher` (which is seeded per process).
+// The clock jumps to each entry's time; nothing happens between entries. Events are: a message
+// delivered, a node's deadline timer, a wake-up a node asked for, a node's start, a resumed
+// node's overdue wake, and a script the harness scheduled (`at`, `after`, a `FaultPlan`).
+//
+// # Determinism
+//
+// All randomness comes from the run's seed through `SeededRandom` streams split off it in a fixed
+// order at creation: the network's (loss, jitter, duplication), the fault plan's, and one per node
+// life (drawn when the node is made, at the start and at each restart, and handed to the node on
+// every call). A node therefore sees the same random values whatever the network does, and the
+// network the same whatever the nodes draw, given the same sequence of events. With the same
+// seed, the same nodes and the same script, a run repeats exactly: `traceHash` (FNV-1a 64 over
+// every trace record) is the same. A failure carries the seed; `FABRIC_SIM_SEED=<seed>` replays it
+// in the tests, `fabric simulate ... --seed <seed>` on the command line.
+//
+// # The network
+//
+// Packet-like and per directed link: each message gets a delay of `latency + uniform(0...jitter)`
+// (jitter reorders unless the link `preservesOrder`), is lost with probability `loss` and copied
+// with probability `duplication` (the copy with its own delay). `setLink` overrides the defaults
+// for one directed link. A partition (`partition`, `isolate`) splits the nodes into groups that
+// cannot talk to each other (symmetric); a cut (`cut(from:to:)`) blocks one direction only.
+// Partitions and cuts are checked when a message is sent and again when it arrives: a message in
+// flight when the link is cut is lost, as a packet on a broken path is. `heal` undoes both.
+//
+// # Pause, crash, restart
+//
+// A paused node (`pause`, like `SIGSTOP`) keeps its state and runs nothing: no timer fires and
+// no message is handled. Messages that reach it WAIT in its inbox (as in a socket buffer that no
+// one reads: TCP-like, which is what Fabric's shells see), up to
+// `Limits.simulationPausedInboxMessagesMax`; timers that come due are remembered. On `resume` it
+// sees the held messages in arrival order, and is woken once for its overdue timers, messages
+// first by default (`SimulationConfiguration.resumeOrder`). A crashed node (`crash`) loses its
+// state, its held messages and every message in flight to it; `restart` makes a new node from
+// the factory with the next generation and a fresh random stream, and starts it. Messages a
+// crashed node sent before it crashed still arrive.
+//
+// # Invariants, trace, figures
+//
+// `SimulationInvariant`s see every observed event at once and check the whole run at their
+// cadence; the first violation stops the run with a `SimulationFailure` (seed, time, events, the
+// message, and the last `traceTail` trace records, formatted only then). `figures` counts
+// messages and bytes sent, delivered, dropped (by reason) and duplicated, per node and in total,
+// with simulated time and events processed. Wall time is the caller's to measure.
+
+/// A deterministic simulation of `Node`s on a simulated clock and network.
+///
+/// ```swift
+/// let simulation = Simulation(seed: seed, nodes: ids) { context in Flooder(id: context.id, peers: ids) }
+/// simulation.at(.seconds(10)) { $0.partition([a, b], [c, d, e]) }
+/// simulation.at(.seconds(20)) { $0.heal() }
+/// simulation.add(NoDoubleDelivery())
+/// try simulation.run(for: .seconds(30))
+/// ```
+public final class Simulation<Node: SimulatedNode> {
+    /// Makes a node for one life (the first, or a restart).
+    public typealias Factory = (SimulatedNodeContext) -> Node
+    /// The outbox nodes of this simulation write to.
+    public typealias Outbox = SimulationOutbox<Node.Message, Node.Event>
+
+    /// The seed every random choice of the run comes from.
+    public let seed: UInt64
+    /// The settings the run was made with (the default link conditions can be changed through
+    /// `network`).
+    public let configuration: SimulationConfiguration
+    /// The conditions of every link without an override; changing them applies to later sends.
+    public var network: LinkConditions
+    /// Called for every event a node observes, after the invariants have seen it (for figures;
+    /// it may call `stop()` to end the current `run` early).
+    public var onObserve: ((Node.Event, NodeId, Instant) -> Void)?
+
+    /// Who is up, paused or crashed, and who reaches whom.
+    public internal(set) var faults = SimulationFaultState()
+
+    let makeNode: Factory
+    var clock: UInt64
+    var queue = SimulationQueue()
+    var sequence: UInt64 = 0
+    var nodes: [Node?] = []
+    var slots: [NodeSlot] = []
+    var outbox = Outbox()
+
+    var networkRandom: SeededRandom
+    var faultRandom: SeededRandom
+    var lifeRandom: SeededRandom
+    var linkOverrides: [UInt64: LinkConditions] = [:]
+    var linkLastArrival: [UInt64: UInt64] = [:]
+
+    var inFlightMessages: [Node.Message?] = []
+    var inFlightMeta: [InFlightMeta] = []
+    var freeSlots: [UInt32] = []
+    var inFlightCount = 0
+
+    var scripts: [(Simulation<Node>) -> Void] = []
+    var invariants: [any SimulationInvariant<Node>] = []
+    var invariantDue: [UInt64] = []
+
+    var total = SimulationTraffic()
+    var drops = [Int](repeating: 0, count: SimulationDropReason.allCases.count)
+    var eventsProcessed: UInt64 = 0
+    var trace: SimulationTrace
+    var failure: SimulationFailure?
+    var stopRequested = false
+
+    /// A run of `nodes`, each made by `makeNode` and started at the configuration's origin.
+    ///
+    /// The factory is called now for every node, in order (generation 0), and again at each
+    /// restart and `addNode`.
+    public init(
+        seed: UInt64, nodes ids: [NodeId], configuration: SimulationConfiguration = SimulationConfiguration(),
+        makeNode: @escaping Factory
+    ) {
+        self.seed = seed
+        self.configuration = configuration
+        self.network = configuration.network
+        self.makeNode = makeNode
+        clock = configuration.origin.nanoseconds
+        var root = SeededRandom(seed: seed)
+        networkRandom = SeededRandom(seed: root.next())
+        faultRandom = SeededRandom(seed: root.next())
+        lifeRandom = SeededRandom(seed: root.next())
+        trace = SimulationTrace(capacity: configuration.traceTail)
+        for id in ids { addNode(id) }
+    }
+
+    /// The simulated time.
+    public var time: Instant { Instant(nanoseconds: clock) }
+
+    /// Every node of the run, in the order they were added (their indices).
+    public var nodeIDs: [NodeId] { faults.nodeIDs }
+
+    /// A stable hash (FNV-1a 64) of every trace record so far: equal for runs that did the same.
+    public var traceHash: UInt64 { trace.hash }
+
+    /// Read access to the run, as invariants get it.
+    public var view: SimulationView<Node> { SimulationView(simulation: self) }
+
+    /// The node's state, or nil while it is crashed.
+    public func node(_ id: NodeId) -> Node? {
+        guard let index = faults.index(of: id) else { preconditionFailure("\(id) is not a node of this simulation") }
+        return nodes[index]
+    }
+
+    /// The state of the node at `index` in `nodeIDs`, or nil while it is crashed.
+    public func node(at index: Int) -> Node? { nodes[index] }
+
+    /// The traffic and event counts so far.
+    public var figures: SimulationFigures {
+        SimulationFigures(
+            simulatedTime: Instant(nanoseconds: clock).duration(since: configuration.origin),
+            eventsProcessed: eventsProcessed, total: total, perNode: slots.map(\.traffic), drops: drops)
+    }
+
+    /// Adds a node (generation 0) made by the factory, started at the current time: a member that
+    /// joins later.
+    public func addNode(_ id: NodeId) {
+        let index = faults.add(id, at: time)
+        slots.append(NodeSlot(random: SeededRandom(seed: 0)))
+        nodes.append(nil)
+        beginLife(of: index, generation: 0)
+    }
+
+    /// Adds an invariant, checked from the next event on.
+    public func add(_ invariant: some SimulationInvariant<Node>) {
+        invariants.append(invariant)
+        invariantDue.append(0)
+    }
+
+    /// Ends the current `run` after the event being processed (for `onObserve` and scripts).
+    public func stop() { stopRequested = true }
+
+    /// Processes every event due up to `deadline`, then sets the clock to it; returns false when
+    /// `stop()` ended the run first (the clock then stays at the stopping event).
+    ///
+    /// Throws the failure that stopped the run; a run that failed throws it again on every later call.
+    @discardableResult
+    public func run(until deadline: Instant) throws(SimulationFailure) -> Bool {
+        if let failure { throw failure }
+        stopRequested = false
+        let end = deadline.nanoseconds
+        let budgetEnd = eventsProcessed &+ configuration.eventBudget
+        while let entry = queue.first, entry.time <= end {
+            _ = queue.pop()
+            clock = entry.time
+            guard process(entry) else { continue }
+            eventsProcessed += 1
+            if failure == nil, !invariants.isEmpty { checkInvariantsDue() }
+            if let failure { throw failure }
+            if eventsProcessed >= budgetEnd {
+                fail(.eventBudgetExhausted, "processed the budget of \(configuration.eventBudget) events in one run")
+                throw failure!
+            }
+            if stopRequested { return false }
+        }
+        clock = max(clock, end)
+        return true
+    }
+
+    /// Runs for `duration` of simulated time from now.
+    @discardableResult
+    public func run(for duration: Duration) throws(SimulationFailure) -> Bool {
+        try run(until: time + duration)
+    }
+
+    /// Checks every invariant now, whatever its cadence.
+    public func checkInvariants() throws(SimulationFailure) {
+        if let failure { throw failure }
+        for index in invariants.indices { check(invariant: index) }
+        if let failure { throw failure }
+    }
+
+    /// Asks every invariant's `finish` (and `check`): for properties that must hold at the end.
+    public func finish() throws(SimulationFailure) {
+        try checkInvariants()
+        let view = self.view
+        for index in invariants.indices {
+            if let message = invariants[index].finish(view) {
+                fail(.invariantViolated(invariants[index].name), message)
+                throw failure!
+            }
+        }
+    }
+
+    /// Runs `body` at `offset` after the run's origin (at once, if that has passed).
+    public func at(_ offset: Duration, _ body: @escaping (Simulation<Node>) -> Void) {
+        schedule(script: body, at: max(clock, (configuration.origin + offset).nanoseconds))
+    }
+
+    /// Runs `body` `delay` from now.
+    public func after(_ delay: Duration, _ body: @escaping (Simulation<Node>) -> Void) {
+        schedule(script: body, at: (time + delay).nanoseconds)
+    }
+
+    // MARK: The engine's own
+
+    /// Queues an entry with the next sequence number.
+    @inline(__always)
+    func push(_ kind: SimulationEntryKind, at time: UInt64, node: Int, payload: UInt64) {
+        sequence += 1
+        queue.push(SimulationEntry(time: time, sequence: sequence, payload: payload, node: Int32(node), kind: kind))
+    }
+
+    /// Adds a trace record at the current time.
+    @inline(__always)
+    func record(_ kind: SimulationTraceRecord.Kind, node: Int, peer: Int = -1, value: UInt64 = 0) {
+        trace.record(SimulationTraceRecord(time: clock, kind: kind, node: Int32(node), peer: Int32(peer), value: value))
+    }
+
+    func schedule(script: @escaping (Simulation<Node>) -> Void, at time: UInt64) {
+        scripts.append(script)
+        push(.script, at: time, node: -1, payload: UInt64(scripts.count - 1))
+    }
+
+    /// Stops the run with `reason` (the first failure wins).
+    func fail(_ reason: SimulationFailure.Reason, _ message: String) {
+        guard failure == nil else { return }
+        let names = faults.nodeIDs
+        failure = SimulationFailure(
+            seed: seed, time: time, elapsed: time.duration(since: configuration.origin),
+            eventsProcessed: eventsProcessed, reason: reason, message: message,
+            trace: trace.tail.map { $0.formatted(names: names) })
+    }
+
+    /// Makes the node at `index` for a new life and queues its start.
+    func beginLife(of index: Int, generation: Int) {
+        let context = SimulatedNodeContext(
+            id: faults.nodeIDs[index], index: index, generation: generation, seed: lifeRandom.next())
+        slots[index].random = SeededRandom(seed: lifeRandom.next())
+        slots[index].life &+= 1
+        slots[index].timerToken &+= 1
+        slots[index].scheduledDeadline = .max
+        slots[index].overdue = false
+        slots[index].startPending = false
+        nodes[index] = makeNode(context)
+        push(.start, at: clock, node: index, payload: slots[index].life)
+    }
+
+    /// Runs one entry; false when it was stale (a superseded timer, a wake-up of an old life).
+    func process(_ entry: SimulationEntry) -> Bool {
+        let index = Int(entry.node)
+        switch entry.kind {
+        case .delivery:
+            arrive(slot: Int(entry.payload), at: index)
+            return true
+        case .timer:
+            guard entry.payload == slots[index].timerToken else { return false }
+            slots[index].scheduledDeadline = .max
+            return dueWake(of: index, reason: 0)
+        case .wakeRequest:
+            guard entry.payload == slots[index].life else { return false }
+            return dueWake(of: index, reason: 1)
+        case .start:
+            guard entry.payload == slots[index].life else { return false }
+            if faults.status(at: index) == .paused {
+                slots[index].startPending = true
+                return true
+            }
+            start(index)
+            return true
+        case .resumeWake:
+            guard entry.payload == slots[index].life, faults.status(at: index) == .up else { return false }
+            if slots[index].startPending {
+                start(index)
+                return true
+            }
+            let deadline = nodes[index]?.nextDeadline?.nanoseconds ?? .max
+            guard slots[index].overdue || deadline <= clock else {
+                updateDeadline(of: index)
+                return true
+            }
+            slots[index].overdue = false
+            slots[index].scheduledDeadline = .max
+            wake(index, reason: 2)
+            return true
+        case .script:
+            record(.script, node: -1, value: entry.payload)
+            scripts[Int(entry.payload)](self)
+            return true
+        }
+    }
+
+    /// A timer or a requested wake-up came due: wake the node, or remember it while it is paused.
+    func dueWake(of index: Int, reason: UInt64) -> Bool {
+        switch faults.status(at: index) {
+        case .up:
+            wake(index, reason: reason)
+            return true
+        case .paused:
+            slots[index].overdue = true
+            return true
+        case .crashed:
+            return false
+        }
+    }
+
+    func start(_ index: Int) {
+        slots[index].startPending = false
+        record(.start, node: index, value: UInt64(faults.generations[index]))
+        let now = time
+        outbox.clear()
+        nodes[index]!.start(now: now, random: &slots[index].random, outbox: &outbox)
+        carryOut(index)
+    }
+
+    func wake(_ index: Int, reason: UInt64) {
+        if slots[index].lastWakeTime == clock {
+            slots[index].wakesAtInstant += 1
+            if slots[index].wakesAtInstant > Limits.simulationWakesPerInstantMax {
+                fail(.nodeStuck(faults.nodeIDs[index]),
+                     "\(faults.nodeIDs[index]) was woken \(slots[index].wakesAtInstant) times at \(time) and its deadline \(nodes[index]?.nextDeadline.map { "\($0)" } ?? "nil") is still due")
+                return
+            }
+        } else {
+            slots[index].lastWakeTime = clock
+            slots[index].wakesAtInstant = 1
+        }
+        record(.wake, node: index, value: reason)
+        let now = time
+        outbox.clear()
+        nodes[index]!.wake(now: now, random: &slots[index].random, outbox: &outbox)
+        carryOut(index)
+    }
+
+    func receive(_ message: Node.Message, from sender: Int, at index: Int) {
+        let now = time
+        let senderID = faults.nodeIDs[sender]
+        outbox.clear()
+        nodes[index]!.receive(message, from: senderID, now: now, random: &slots[index].random, outbox: &outbox)
+        carryOut(index)
+    }
+
+    /// Carries out what the node at `index` wrote to the outbox, then rearms its deadline timer.
+    func carryOut(_ index: Int) {
+        let life = slots[index].life
+        var position = 0
+        while position < outbox.actions.count, slots[index].life == life {
+            switch outbox.actions[position] {
+            case .send(let message, let destination, let bytes):
+                send(message, from: index, to: destination, bytes: bytes)
+            case .observe(let event):
+                observe(event, from: index)
+            case .wake(let instant):
+                push(.wakeRequest, at: max(clock, instant.nanoseconds), node: index, payload: life)
+            }
+            position += 1
+        }
+        if slots[index].life == life { updateDeadline(of: index) }
+    }
+
+    /// Keeps one timer for the node's `nextDeadline`: a new one when it changed, none when it is nil.
+    func updateDeadline(of index: Int) {
+        guard let node = nodes[index] else { return }
+        let deadline = node.nextDeadline?.nanoseconds ?? .max
+        guard deadline != slots[index].scheduledDeadline else { return }
+        slots[index].timerToken &+= 1
+        slots[index].scheduledDeadline = deadline
+        if deadline != .max {
+            push(.timer, at: max(deadline, clock), node: index, payload: slots[index].timerToken)
+        }
+    }
+
+    func observe(_ event: Node.Event, from index: Int) {
+        slots[index].observed += 1
+        record(.observe, node: index, value: slots[index].observed)
+        let id = faults.nodeIDs[index]
+        if !invariants.isEmpty {
+            let view = self.view
+            for position in invariants.indices where failure == nil {
+                if let message = invariants[position].observe(event, from: id, in: view) {
+                    fail(.invariantViolated(invariants[position].name), message)
+                }
+            }
+        }
+        onObserve?(event, id, time)
+    }
+
+    func checkInvariantsDue() {
+        for index in invariants.indices where failure == nil {
+            switch invariants[index].cadence {
+            case .everyEvent:
+                check(invariant: index)
+            case .everyEvents(let count):
+                if eventsProcessed % UInt64(max(1, count)) == 0 { check(invariant: index) }
+            case .every(let interval):
+                if clock >= invariantDue[index] {
+                    invariantDue[index] = clock &+ UInt64(max(1, interval.nanoseconds))
+                    check(invariant: index)
+                }
+            }
+        }
+    }
+
+    func check(invariant index: Int) {
+        guard failure == nil else { return }
+        if let message = invariants[index].check(view) {
+            fail(.invariantViolated(invariants[index].name), message)
+        }
+    }
+}
+
+/// The engine's bookkeeping for one node.
+struct NodeSlot {
+    /// The current life's random stream.
+    var random: SeededRandom
+    /// Which life this is: one more at every start and crash, so entries of an old life are stale.
+    var life: UInt64 = 0
+    /// Names the one live deadline timer; older timers carry older tokens.
+    var timerToken: UInt64 = 0
+    /// The deadline the live timer is for (`.max`: none).
+    var scheduledDeadline: UInt64 = .max
+    /// A timer or wake-up came due while the node was paused.
+    var overdue = false
+    /// The node was paused before its start ran.
+    var startPending = false
+    /// In-flight slots of messages held while the node is paused, in arrival order.
+    var inbox: [UInt32] = []
+    /// For stuck-node detection: the last instant the node was woken and how often then.
+    var lastWakeTime: UInt64 = .max
+    var wakesAtInstant = 0
+    /// Events the node has observed.
+    var observed: UInt64 = 0
+    /// The node's traffic figures.
+    var traffic = SimulationTraffic()
+}
+
+/// What travels with a message in flight, beside the message itself.
+struct InFlightMeta {
+    var sender: Int32
+    var destination: Int32
+    var bytes: Int
+    /// The destination's life when the message was sent: a crash or restart since loses it.
+    var life: UInt64
+    /// Held in a paused node's inbox already: not checked against partitions again.
+    var held: Bool
+}
