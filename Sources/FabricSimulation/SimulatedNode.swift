@@ -83,3 +83,10 @@ public struct SimulationOutbox<Message, Event> {
     /// Empties the outbox, keeping its storage.
     mutating func clear() { actions.removeAll(keepingCapacity: true) }
 }
+
+extension SimulatedNode {
+    /// The outbox type a node of this kind writes to (so an adapter can say `inout Outbox`; the
+    /// node then names its `Message` and `Event` types itself, as typealiases or nested types,
+    /// since the compiler cannot infer it through this alias).
+    public typealias Outbox = SimulationOutbox<Message, Event>
+}
