@@ -20,9 +20,12 @@ extension Simulation {
         slots[index].inbox.removeAll()
         record(.resume, node: index, value: UInt64(held.count))
         let life = slots[index].life
-        if configuration.resumeOrder == .timersFirst { push(.resumeWake, at: clock, node: index, payload: life) }
+        // A node paused before it started starts first, whatever the order: nothing reaches a
+        // node before its start.
+        let wakeFirst = configuration.resumeOrder == .timersFirst || slots[index].startPending
+        if wakeFirst { push(.resumeWake, at: clock, node: index, payload: life) }
         for slot in held { push(.delivery, at: clock, node: index, payload: UInt64(slot)) }
-        if configuration.resumeOrder == .messagesFirst { push(.resumeWake, at: clock, node: index, payload: life) }
+        if !wakeFirst { push(.resumeWake, at: clock, node: index, payload: life) }
     }
 
     /// Kills `node`: its state, the messages held for it and every message in flight to it are
@@ -31,6 +34,7 @@ extension Simulation {
         let index = index(of: node)
         precondition(faults.status(at: index) != .crashed, "crash \(node): it is crashed already")
         faults.setStatus(.crashed, at: index, instant: time)
+        if let onCrash, let last = nodes[index] { onCrash(node, last) }
         nodes[index] = nil
         slots[index].life &+= 1
         slots[index].timerToken &+= 1

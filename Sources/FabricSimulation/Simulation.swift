@@ -79,6 +79,9 @@ public final class Simulation<Node: SimulatedNode> {
     /// Called for every event a node observes, after the invariants have seen it (for figures;
     /// it may call `stop()` to end the current `run` early).
     public var onObserve: ((Node.Event, NodeId, Instant) -> Void)?
+    /// Called with a node's last state just before `crash` drops it: a harness keeps the durable
+    /// part (a Raft node's persisted log and term) here and hands it to the factory on restart.
+    public var onCrash: ((NodeId, Node) -> Void)?
 
     /// Who is up, paused or crashed, and who reaches whom.
     public internal(set) var faults = SimulationFaultState()
@@ -102,7 +105,7 @@ public final class Simulation<Node: SimulatedNode> {
     var freeSlots: [UInt32] = []
     var inFlightCount = 0
 
-    var scripts: [(Simulation<Node>) -> Void] = []
+    var scripts: [((Simulation<Node>) -> Void)?] = []
     var invariants: [any SimulationInvariant<Node>] = []
     var invariantDue: [UInt64] = []
 
@@ -112,6 +115,7 @@ public final class Simulation<Node: SimulatedNode> {
     var trace: SimulationTrace
     var failure: SimulationFailure?
     var stopRequested = false
+    var running = false
 
     /// A run of `nodes`, each made by `makeNode` and started at the configuration's origin.
     ///
@@ -187,6 +191,9 @@ public final class Simulation<Node: SimulatedNode> {
     @discardableResult
     public func run(until deadline: Instant) throws(SimulationFailure) -> Bool {
         if let failure { throw failure }
+        precondition(!running, "run called from inside a run (from a script, an invariant or a callback)")
+        running = true
+        defer { running = false }
         stopRequested = false
         let end = deadline.nanoseconds
         let budgetEnd = eventsProcessed &+ configuration.eventBudget
@@ -325,7 +332,8 @@ public final class Simulation<Node: SimulatedNode> {
             return true
         case .script:
             record(.script, node: -1, value: entry.payload)
-            scripts[Int(entry.payload)](self)
+            let script = scripts[Int(entry.payload)].take()
+            script?(self)
             return true
         }
     }

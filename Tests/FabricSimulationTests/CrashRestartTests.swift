@@ -16,6 +16,8 @@ import Testing
         }
         let log = EventLog<StreamNode.Event>()
         simulation.onObserve = { event, node, time in log.entries.append((node, time, event)) }
+        var lastStates: [(NodeId, Int)] = []
+        simulation.onCrash = { id, node in lastStates.append((id, node.context.generation)) }
         simulation.at(.milliseconds(1_000)) { $0.crash(ids[1]) }
         simulation.at(.milliseconds(1_500)) { $0.restart(ids[1]) }
         try simulation.run(until: .at(.milliseconds(1_200)))
@@ -25,6 +27,7 @@ import Testing
         #expect(lostWhileDown >= 19, "numbers sent to the crashed node: \(lostWhileDown) dropped")
         try simulation.run(until: .at(.seconds(2)))
 
+        #expect(lastStates.map(\.0) == [ids[1]] && lastStates.map(\.1) == [0], "onCrash saw the dying node")
         #expect(contexts.map(\.id) == [ids[0], ids[1], ids[2], ids[1]])
         #expect(contexts.map(\.generation) == [0, 0, 0, 1])
         #expect(contexts[3].seed != contexts[1].seed)

@@ -73,6 +73,8 @@ import Testing
         try simulation.run(until: .at(.milliseconds(999)))
         #expect(!log.entries.contains { $0.node == receiver })
         try simulation.run(until: .at(.seconds(2)))
-        #expect(log.entries.contains { $0.node == receiver && $0.event == .hello(from: NodeId(uncheckedValid: "n0"), generation: 0) })
+        let seen = log.entries.filter { $0.node == receiver }.map(\.event)
+        #expect(seen.prefix(2) == [.started(generation: 0), .hello(from: NodeId(uncheckedValid: "n0"), generation: 0)],
+                "the held hello reached the node before its start: \(seen.prefix(3))")
     }
 }

@@ -153,7 +153,7 @@ func pingSimulation(seed: UInt64, configuration: SimulationConfiguration) -> (Si
 /// generation to the others when it starts.
 struct StreamNode: SimulatedNode {
     enum Message { case number(Int), hello(generation: Int) }
-    enum Event: Equatable { case received(Int), tick(due: Instant), hello(from: NodeId, generation: Int) }
+    enum Event: Equatable { case started(generation: Int), received(Int), tick(due: Instant), hello(from: NodeId, generation: Int) }
 
     let context: SimulatedNodeContext
     let peers: [NodeId]
@@ -171,6 +171,7 @@ struct StreamNode: SimulatedNode {
     }
 
     mutating func start(now: Instant, random: inout SeededRandom, outbox: inout SimulationOutbox<Message, Event>) {
+        outbox.observe(.started(generation: context.generation))
         for peer in peers where peer != context.id { outbox.send(.hello(generation: context.generation), to: peer, bytes: 8) }
         if context.index == 0 { nextSend = now + gap } else { nextTick = now + tick }
     }
