@@ -15,6 +15,42 @@ import FabricCore
 ///
 /// Every random choice a node makes is drawn from the `random` it is handed: that generator is
 /// the node's own stream, split from the run's seed when the node was made (see `Simulation`).
+///
+/// An adapter over a directive core (Tests/FabricSimulationTests/CoreAdapterTests.swift has a
+/// working one):
+///
+/// ```swift
+/// struct MemberNode: SimulatedNode {
+///     typealias Message = SwimMessage
+///     typealias Event = MembershipEvent
+///     var core: MembershipCore
+///     var nextDeadline: Instant? { core.nextDeadline }
+///     mutating func start(now: Instant, random: inout SeededRandom, outbox: inout Outbox) {
+///         carryOut(core.onJoin(now: now, random: &random), &outbox)
+///     }
+///     mutating func receive(_ message: Message, from sender: NodeId, now: Instant, random: inout SeededRandom, outbox: inout Outbox) {
+///         carryOut(core.onMessage(message, from: sender, now: now, random: &random), &outbox)
+///     }
+///     mutating func wake(now: Instant, random: inout SeededRandom, outbox: inout Outbox) {
+///         carryOut(core.onTimer(now: now, random: &random), &outbox)
+///     }
+///     func carryOut(_ directives: [MembershipDirective], _ outbox: inout Outbox) {
+///         for directive in directives {
+///             switch directive {
+///             case .send(let message, let peer): outbox.send(message, to: peer, bytes: message.wireSize)
+///             case .event(let event): outbox.observe(event)
+///             }
+///         }
+///     }
+/// }
+/// ```
+///
+/// A tick-based core (Raft) keeps its next tick as the deadline and drains `ready()` after each
+/// call: `wake` runs `while nextTick <= now { core.tick(); nextTick = nextTick + tickInterval }`,
+/// `receive` runs `core.step(message)`, and both then send `ready.messages`, observe what was
+/// committed or applied, and call `core.advance(ready)`. A node that must keep state across a
+/// crash (a persisted log) hands it out through `Simulation.onCrash` and gets it back from the
+/// factory.
 public protocol SimulatedNode {
     /// What nodes send each other, stored by value while in flight.
     associatedtype Message
