@@ -100,24 +100,29 @@ public enum SimulationAction<Message, Event> {
 /// keeps its storage, so a busy run does not allocate an array per event.
 public struct SimulationOutbox<Message, Event> {
     /// The actions written so far during this call, in order.
-    public private(set) var actions: [SimulationAction<Message, Event>] = []
+    public var actions: [SimulationAction<Message, Event>] { storage }
+    @usableFromInline var storage: [SimulationAction<Message, Event>] = []
 
     /// An empty outbox (the engine owns one; tests of an adapter may make their own).
-    public init() {}
+    @inlinable public init() {}
 
     /// Sends `message` to `destination`; `bytes` is its size on the wire, for the figures.
+    @inlinable
     public mutating func send(_ message: Message, to destination: NodeId, bytes: Int) {
-        actions.append(.send(message, to: destination, bytes: bytes))
+        storage.append(.send(message, to: destination, bytes: bytes))
     }
 
     /// Reports `event` to the harness.
-    public mutating func observe(_ event: Event) { actions.append(.observe(event)) }
+    @inlinable
+    public mutating func observe(_ event: Event) { storage.append(.observe(event)) }
 
     /// Asks for a `wake` at `instant`.
-    public mutating func wake(at instant: Instant) { actions.append(.wake(at: instant)) }
+    @inlinable
+    public mutating func wake(at instant: Instant) { storage.append(.wake(at: instant)) }
 
     /// Empties the outbox, keeping its storage.
-    mutating func clear() { actions.removeAll(keepingCapacity: true) }
+    @inlinable
+    mutating func clear() { storage.removeAll(keepingCapacity: true) }
 }
 
 extension SimulatedNode {

@@ -48,6 +48,7 @@ extension Simulation {
     }
 
     /// The index of a node of this run; another name is a bug in the harness.
+    @usableFromInline
     func index(of node: NodeId) -> Int {
         guard let index = faults.index(of: node) else { preconditionFailure("\(node) is not a node of this simulation") }
         return index
@@ -56,10 +57,11 @@ extension Simulation {
     // MARK: Carrying messages
 
     /// A uniform draw in [0, 1) with 53 bits (the same on every platform).
-    @inline(__always)
+    @inlinable @inline(__always)
     func unitDraw() -> Double { Double(networkRandom.next() >> 11) * 0x1p-53 }
 
     /// Puts a message from `index` on the network, or drops it, and counts it.
+    @inlinable
     func send(_ message: Node.Message, from index: Int, to destinationID: NodeId, bytes: Int) {
         slots[index].traffic.messagesSent += 1
         slots[index].traffic.bytesSent += bytes
@@ -92,6 +94,7 @@ extension Simulation {
     }
 
     /// Stores one copy in flight and queues its arrival after the link's delay.
+    @inlinable
     func put(_ message: Node.Message, from index: Int, to destination: Int, bytes: Int, _ conditions: LinkConditions, key: UInt64) {
         guard inFlightCount < Limits.simulationInFlightMessagesMax else {
             drop(from: index, to: destination, bytes: bytes, .inFlightLimit)
@@ -123,6 +126,7 @@ extension Simulation {
     }
 
     /// A message reached its destination's host: deliver it, hold it for a paused node, or drop it.
+    @inlinable
     func arrive(slot: Int, at index: Int) {
         let meta = inFlightMeta[slot]
         let sender = Int(meta.sender)
@@ -158,6 +162,7 @@ extension Simulation {
     }
 
     /// Frees an in-flight slot (its message, if still there, is released).
+    @inlinable
     func release(_ slot: Int) {
         inFlightMessages[slot] = nil
         freeSlots.append(UInt32(slot))
@@ -165,6 +170,7 @@ extension Simulation {
     }
 
     /// Counts a dropped message against its sender.
+    @inlinable
     func drop(from sender: Int, to destination: Int, bytes: Int, _ reason: SimulationDropReason) {
         slots[sender].traffic.messagesDropped += 1
         slots[sender].traffic.bytesDropped += bytes

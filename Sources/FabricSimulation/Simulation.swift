@@ -86,36 +86,40 @@ public final class Simulation<Node: SimulatedNode> {
     /// Who is up, paused or crashed, and who reaches whom.
     public internal(set) var faults = SimulationFaultState()
 
-    let makeNode: Factory
-    var clock: UInt64
-    var queue = SimulationQueue()
-    var sequence: UInt64 = 0
-    var nodes: [Node?] = []
-    var slots: [NodeSlot] = []
-    var outbox = Outbox()
+    @usableFromInline let makeNode: Factory
+    @usableFromInline var clock: UInt64
+    @usableFromInline var queue = SimulationQueue()
+    @usableFromInline var sequence: UInt64 = 0
+    @usableFromInline var nodes: [Node?] = []
+    @usableFromInline var slots: [NodeSlot] = []
+    @usableFromInline var outbox = Outbox()
 
-    var networkRandom: SeededRandom
-    var faultRandom: SeededRandom
-    var lifeRandom: SeededRandom
-    var linkOverrides: [UInt64: LinkConditions] = [:]
-    var linkLastArrival: [UInt64: UInt64] = [:]
+    @usableFromInline var networkRandom: SeededRandom
+    @usableFromInline var faultRandom: SeededRandom
+    @usableFromInline var lifeRandom: SeededRandom
+    @usableFromInline var linkOverrides: [UInt64: LinkConditions] = [:]
+    @usableFromInline var linkLastArrival: [UInt64: UInt64] = [:]
 
-    var inFlightMessages: [Node.Message?] = []
-    var inFlightMeta: [InFlightMeta] = []
-    var freeSlots: [UInt32] = []
-    var inFlightCount = 0
+    @usableFromInline var inFlightMessages: [Node.Message?] = []
+    @usableFromInline var inFlightMeta: [InFlightMeta] = []
+    @usableFromInline var freeSlots: [UInt32] = []
+    @usableFromInline var inFlightCount = 0
 
-    var scripts: [((Simulation<Node>) -> Void)?] = []
-    var invariants: [any SimulationInvariant<Node>] = []
-    var invariantDue: [UInt64] = []
+    @usableFromInline var scripts: [((Simulation<Node>) -> Void)?] = []
+    @usableFromInline var invariants: [any SimulationInvariant<Node>] = []
+    @usableFromInline var invariantDue: [UInt64] = []
+    /// Each invariant's cadence, read once when it was added (asking an existential per event
+    /// costs a metadata lookup): check every n events (n > 0), or every `interval` nanoseconds.
+    @usableFromInline var invariantEveryEvents: [UInt64] = []
+    @usableFromInline var invariantInterval: [UInt64] = []
 
-    var total = SimulationTraffic()
-    var drops = [Int](repeating: 0, count: SimulationDropReason.allCases.count)
-    var eventsProcessed: UInt64 = 0
-    var trace: SimulationTrace
-    var failure: SimulationFailure?
-    var stopRequested = false
-    var running = false
+    @usableFromInline var total = SimulationTraffic()
+    @usableFromInline var drops = [Int](repeating: 0, count: SimulationDropReason.allCases.count)
+    @usableFromInline var eventsProcessed: UInt64 = 0
+    @usableFromInline var trace: SimulationTrace
+    @usableFromInline var failure: SimulationFailure?
+    @usableFromInline var stopRequested = false
+    @usableFromInline var running = false
 
     /// A run of `nodes`, each made by `makeNode` and started at the configuration's origin.
     ///
@@ -139,6 +143,7 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     /// The simulated time.
+    @inlinable
     public var time: Instant { Instant(nanoseconds: clock) }
 
     /// Every node of the run, in the order they were added (their indices).
@@ -148,6 +153,7 @@ public final class Simulation<Node: SimulatedNode> {
     public var traceHash: UInt64 { trace.hash }
 
     /// Read access to the run, as invariants get it.
+    @inlinable
     public var view: SimulationView<Node> { SimulationView(simulation: self) }
 
     /// The node's state, or nil while it is crashed.
@@ -179,6 +185,17 @@ public final class Simulation<Node: SimulatedNode> {
     public func add(_ invariant: some SimulationInvariant<Node>) {
         invariants.append(invariant)
         invariantDue.append(0)
+        switch invariant.cadence {
+        case .everyEvent:
+            invariantEveryEvents.append(1)
+            invariantInterval.append(0)
+        case .everyEvents(let count):
+            invariantEveryEvents.append(UInt64(max(1, count)))
+            invariantInterval.append(0)
+        case .every(let interval):
+            invariantEveryEvents.append(0)
+            invariantInterval.append(UInt64(max(1, interval.nanoseconds)))
+        }
     }
 
     /// Ends the current `run` after the event being processed (for `onObserve` and scripts).
@@ -189,6 +206,7 @@ public final class Simulation<Node: SimulatedNode> {
     ///
     /// Throws the failure that stopped the run; a run that failed throws it again on every later call.
     @discardableResult
+    @inlinable
     public func run(until deadline: Instant) throws(SimulationFailure) -> Bool {
         if let failure { throw failure }
         precondition(!running, "run called from inside a run (from a script, an invariant or a callback)")
@@ -216,6 +234,7 @@ public final class Simulation<Node: SimulatedNode> {
 
     /// Runs for `duration` of simulated time from now.
     @discardableResult
+    @inlinable
     public func run(for duration: Duration) throws(SimulationFailure) -> Bool {
         try run(until: time + duration)
     }
@@ -253,6 +272,7 @@ public final class Simulation<Node: SimulatedNode> {
 
     /// Queues an entry with the next sequence number.
     @inline(__always)
+    @inlinable
     func push(_ kind: SimulationEntryKind, at time: UInt64, node: Int, payload: UInt64) {
         sequence += 1
         queue.push(SimulationEntry(time: time, sequence: sequence, payload: payload, node: Int32(node), kind: kind))
@@ -260,16 +280,19 @@ public final class Simulation<Node: SimulatedNode> {
 
     /// Adds a trace record at the current time.
     @inline(__always)
+    @inlinable
     func record(_ kind: SimulationTraceRecord.Kind, node: Int, peer: Int = -1, value: UInt64 = 0) {
         trace.record(SimulationTraceRecord(time: clock, kind: kind, node: Int32(node), peer: Int32(peer), value: value))
     }
 
+    @usableFromInline
     func schedule(script: @escaping (Simulation<Node>) -> Void, at time: UInt64) {
         scripts.append(script)
         push(.script, at: time, node: -1, payload: UInt64(scripts.count - 1))
     }
 
     /// Stops the run with `reason` (the first failure wins).
+    @usableFromInline
     func fail(_ reason: SimulationFailure.Reason, _ message: String) {
         guard failure == nil else { return }
         let names = faults.nodeIDs
@@ -280,6 +303,7 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     /// Makes the node at `index` for a new life and queues its start.
+    @usableFromInline
     func beginLife(of index: Int, generation: Int) {
         let context = SimulatedNodeContext(
             id: faults.nodeIDs[index], index: index, generation: generation, seed: lifeRandom.next())
@@ -294,6 +318,7 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     /// Runs one entry; false when it was stale (a superseded timer, a wake-up of an old life).
+    @inlinable
     func process(_ entry: SimulationEntry) -> Bool {
         let index = Int(entry.node)
         switch entry.kind {
@@ -339,6 +364,7 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     /// A timer or a requested wake-up came due: wake the node, or remember it while it is paused.
+    @inlinable
     func dueWake(of index: Int, reason: UInt64) -> Bool {
         switch faults.status(at: index) {
         case .up:
@@ -352,6 +378,7 @@ public final class Simulation<Node: SimulatedNode> {
         }
     }
 
+    @usableFromInline
     func start(_ index: Int) {
         slots[index].startPending = false
         record(.start, node: index, value: UInt64(faults.generations[index]))
@@ -361,6 +388,7 @@ public final class Simulation<Node: SimulatedNode> {
         carryOut(index)
     }
 
+    @inlinable
     func wake(_ index: Int, reason: UInt64) {
         if slots[index].lastWakeTime == clock {
             slots[index].wakesAtInstant += 1
@@ -380,6 +408,7 @@ public final class Simulation<Node: SimulatedNode> {
         carryOut(index)
     }
 
+    @inlinable
     func receive(_ message: Node.Message, from sender: Int, at index: Int) {
         let now = time
         let senderID = faults.nodeIDs[sender]
@@ -389,6 +418,7 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     /// Carries out what the node at `index` wrote to the outbox, then rearms its deadline timer.
+    @inlinable
     func carryOut(_ index: Int) {
         let life = slots[index].life
         var position = 0
@@ -407,6 +437,7 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     /// Keeps one timer for the node's `nextDeadline`: a new one when it changed, none when it is nil.
+    @inlinable
     func updateDeadline(of index: Int) {
         guard let node = nodes[index] else { return }
         let deadline = node.nextDeadline?.nanoseconds ?? .max
@@ -418,6 +449,7 @@ public final class Simulation<Node: SimulatedNode> {
         }
     }
 
+    @usableFromInline
     func observe(_ event: Node.Event, from index: Int) {
         slots[index].observed += 1
         record(.observe, node: index, value: slots[index].observed)
@@ -433,22 +465,20 @@ public final class Simulation<Node: SimulatedNode> {
         onObserve?(event, id, time)
     }
 
+    @inlinable
     func checkInvariantsDue() {
-        for index in invariants.indices where failure == nil {
-            switch invariants[index].cadence {
-            case .everyEvent:
+        for index in invariantEveryEvents.indices where failure == nil {
+            let every = invariantEveryEvents[index]
+            if every > 0 {
+                if eventsProcessed % every == 0 { check(invariant: index) }
+            } else if clock >= invariantDue[index] {
+                invariantDue[index] = clock &+ invariantInterval[index]
                 check(invariant: index)
-            case .everyEvents(let count):
-                if eventsProcessed % UInt64(max(1, count)) == 0 { check(invariant: index) }
-            case .every(let interval):
-                if clock >= invariantDue[index] {
-                    invariantDue[index] = clock &+ UInt64(max(1, interval.nanoseconds))
-                    check(invariant: index)
-                }
             }
         }
     }
 
+    @usableFromInline
     func check(invariant index: Int) {
         guard failure == nil else { return }
         if let message = invariants[index].check(view) {
@@ -458,37 +488,50 @@ public final class Simulation<Node: SimulatedNode> {
 }
 
 /// The engine's bookkeeping for one node.
+@usableFromInline
 struct NodeSlot {
     /// The current life's random stream.
-    var random: SeededRandom
+    @usableFromInline var random: SeededRandom
     /// Which life this is: one more at every start and crash, so entries of an old life are stale.
-    var life: UInt64 = 0
+    @usableFromInline var life: UInt64 = 0
     /// Names the one live deadline timer; older timers carry older tokens.
-    var timerToken: UInt64 = 0
+    @usableFromInline var timerToken: UInt64 = 0
     /// The deadline the live timer is for (`.max`: none).
-    var scheduledDeadline: UInt64 = .max
+    @usableFromInline var scheduledDeadline: UInt64 = .max
     /// A timer or wake-up came due while the node was paused.
-    var overdue = false
+    @usableFromInline var overdue = false
     /// The node was paused before its start ran.
-    var startPending = false
+    @usableFromInline var startPending = false
     /// In-flight slots of messages held while the node is paused, in arrival order.
-    var inbox: [UInt32] = []
+    @usableFromInline var inbox: [UInt32] = []
     /// For stuck-node detection: the last instant the node was woken and how often then.
-    var lastWakeTime: UInt64 = .max
-    var wakesAtInstant = 0
+    @usableFromInline var lastWakeTime: UInt64 = .max
+    @usableFromInline var wakesAtInstant = 0
     /// Events the node has observed.
-    var observed: UInt64 = 0
+    @usableFromInline var observed: UInt64 = 0
     /// The node's traffic figures.
-    var traffic = SimulationTraffic()
+    @usableFromInline var traffic = SimulationTraffic()
+
+    @inlinable init(random: SeededRandom) { self.random = random }
 }
 
 /// What travels with a message in flight, beside the message itself.
+@usableFromInline
 struct InFlightMeta {
-    var sender: Int32
-    var destination: Int32
-    var bytes: Int
+    @usableFromInline var sender: Int32
+    @usableFromInline var destination: Int32
+    @usableFromInline var bytes: Int
     /// The destination's life when the message was sent: a crash or restart since loses it.
-    var life: UInt64
+    @usableFromInline var life: UInt64
     /// Held in a paused node's inbox already: not checked against partitions again.
-    var held: Bool
+    @usableFromInline var held: Bool
+
+    @inlinable
+    init(sender: Int32, destination: Int32, bytes: Int, life: UInt64, held: Bool) {
+        self.sender = sender
+        self.destination = destination
+        self.bytes = bytes
+        self.life = life
+        self.held = held
+    }
 }

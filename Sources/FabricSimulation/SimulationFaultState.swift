@@ -19,26 +19,26 @@ public enum SimulatedNodeStatus: Sendable, Hashable {
 public struct SimulationFaultState: Sendable {
     /// Every node of the run, in the order they were added.
     public private(set) var nodeIDs: [NodeId] = []
-    private var indexByID: [NodeId: Int] = [:]
-    private(set) var statuses: [SimulatedNodeStatus] = []
+    @usableFromInline var indexByID: [NodeId: Int] = [:]
+    @usableFromInline var statuses: [SimulatedNodeStatus] = []
     private var statusSince: [Instant] = []
-    private(set) var generations: [Int] = []
+    @usableFromInline var generations: [Int] = []
     /// Partition group per node; nodes talk only within a group. 0 for all when healed.
-    private(set) var groups: [Int32] = []
+    @usableFromInline var groups: [Int32] = []
     /// One-way cuts, as `from << 32 | to`.
-    private(set) var cuts: Set<UInt64> = []
+    @usableFromInline var cuts: Set<UInt64> = []
     /// When each node's status or links last changed.
     private var changedAt: [Instant] = []
     /// When the network was last split (a partition or a cut), or nil while it is whole.
     public private(set) var splitSince: Instant?
 
     /// The node's index in `nodeIDs`, or nil when it is not in the run.
-    public func index(of node: NodeId) -> Int? { indexByID[node] }
+    @inlinable public func index(of node: NodeId) -> Int? { indexByID[node] }
 
     /// The node's status.
     public func status(of node: NodeId) -> SimulatedNodeStatus { statuses[checkedIndex(node)] }
     /// The status of the node at `index`.
-    public func status(at index: Int) -> SimulatedNodeStatus { statuses[index] }
+    @inlinable public func status(at index: Int) -> SimulatedNodeStatus { statuses[index] }
 
     /// Since when the node has had its current status.
     public func statusSince(of node: NodeId) -> Instant { statusSince[checkedIndex(node)] }
@@ -59,7 +59,7 @@ public struct SimulationFaultState: Sendable {
     }
 
     /// `canDeliver(from:to:)` by index.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func canDeliver(from sender: Int, to destination: Int) -> Bool {
         guard groups[sender] == groups[destination] else { return false }
         return cuts.isEmpty || !cuts.contains(Self.linkKey(sender, destination))
@@ -74,7 +74,7 @@ public struct SimulationFaultState: Sendable {
     }
 
     /// The key of the directed link `from → to`.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func linkKey(_ from: Int, _ to: Int) -> UInt64 { UInt64(from) << 32 | UInt64(to) }
 
     private func checkedIndex(_ node: NodeId) -> Int {

@@ -49,7 +49,9 @@ extension SimulationInvariant {
 /// Read access to a run for invariants and stop conditions: the simulated time, every node's
 /// state, the fault state and the figures. It cannot change the run.
 public struct SimulationView<Node: SimulatedNode> {
-    unowned let simulation: Simulation<Node>
+    @usableFromInline unowned let simulation: Simulation<Node>
+
+    @usableFromInline init(simulation: Simulation<Node>) { self.simulation = simulation }
 
     /// The simulated time.
     public var time: Instant { simulation.time }

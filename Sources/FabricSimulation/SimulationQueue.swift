@@ -1,4 +1,5 @@
 /// What a queued entry will do when its time comes.
+@usableFromInline
 enum SimulationEntryKind: UInt8 {
     /// Deliver the in-flight message in slot `payload` to `node`.
     case delivery
@@ -16,21 +17,31 @@ enum SimulationEntryKind: UInt8 {
 
 /// One entry of the event queue: small and trivially copyable, so the heap moves words, never
 /// references (messages wait in the in-flight slab, scripts in their own array).
+@usableFromInline
 struct SimulationEntry {
     /// When it happens, in nanoseconds of simulated time.
-    var time: UInt64
+    @usableFromInline var time: UInt64
     /// The order in which entries were queued: ties in `time` are broken by it, so two entries
     /// due at one instant always run in the order they were made (this is what makes runs repeat).
-    var sequence: UInt64
+    @usableFromInline var sequence: UInt64
     /// A slot, a token or an index, depending on `kind`.
-    var payload: UInt64
+    @usableFromInline var payload: UInt64
     /// The node it concerns (unused for scripts).
-    var node: Int32
+    @usableFromInline var node: Int32
     /// What it does.
-    var kind: SimulationEntryKind
+    @usableFromInline var kind: SimulationEntryKind
+
+    @inlinable
+    init(time: UInt64, sequence: UInt64, payload: UInt64, node: Int32, kind: SimulationEntryKind) {
+        self.time = time
+        self.sequence = sequence
+        self.payload = payload
+        self.node = node
+        self.kind = kind
+    }
 
     /// Whether `self` comes before `other`: earlier time, then earlier sequence.
-    @inline(__always)
+    @inlinable @inline(__always)
     func precedes(_ other: SimulationEntry) -> Bool {
         time != other.time ? time < other.time : sequence < other.sequence
     }
@@ -40,16 +51,20 @@ struct SimulationEntry {
 ///
 /// Sequence numbers are unique, so the order is total and the heap's shape never decides which of
 /// two simultaneous entries runs first.
+@usableFromInline
 struct SimulationQueue {
-    private(set) var entries: [SimulationEntry] = []
+    @usableFromInline var entries: [SimulationEntry] = []
+
+    @inlinable init() {}
 
     /// How many entries wait.
-    var count: Int { entries.count }
+    @inlinable var count: Int { entries.count }
 
     /// The earliest entry, without removing it.
-    var first: SimulationEntry? { entries.first }
+    @inlinable var first: SimulationEntry? { entries.first }
 
     /// Adds an entry.
+    @inlinable
     mutating func push(_ entry: SimulationEntry) {
         entries.append(entry)
         var child = entries.count - 1
@@ -63,6 +78,7 @@ struct SimulationQueue {
     }
 
     /// Removes and returns the earliest entry, or nil when the queue is empty.
+    @inlinable
     mutating func pop() -> SimulationEntry? {
         guard let last = entries.popLast() else { return nil }
         guard !entries.isEmpty else { return last }

@@ -48,8 +48,19 @@ public struct SimulationTraceRecord: Sendable, Hashable {
     /// A detail, by kind (see `Kind`).
     public var value: UInt64
 
+    /// A record.
+    @inlinable
+    public init(time: UInt64, kind: Kind, node: Int32, peer: Int32, value: UInt64) {
+        self.time = time
+        self.kind = kind
+        self.node = node
+        self.peer = peer
+        self.value = value
+    }
+
     /// Feeds the record into an FNV-1a 64 hash, field by field in little-endian bytes (stable
     /// between processes, unlike `Hasher`).
+    @inlinable
     func hash(into hash: inout UInt64) {
         SimulationTrace.fnv(time, into: &hash)
         SimulationTrace.fnv(UInt64(kind.rawValue), bytes: 1, into: &hash)
@@ -90,14 +101,15 @@ public struct SimulationTraceRecord: Sendable, Hashable {
 }
 
 /// The run's trace: a running FNV-1a 64 hash of every record, and a ring of the last ones.
+@usableFromInline
 struct SimulationTrace {
     /// FNV-1a 64 offset basis.
-    static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
+    @usableFromInline static let offsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
     /// FNV-1a 64 prime.
-    static let prime: UInt64 = 0x0000_0100_0000_01B3
+    @usableFromInline static let prime: UInt64 = 0x0000_0100_0000_01B3
 
     /// Feeds the low `bytes` bytes of `value`, least significant first.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func fnv(_ value: UInt64, bytes: Int = 8, into hash: inout UInt64) {
         var rest = value
         for _ in 0..<bytes {
@@ -107,19 +119,20 @@ struct SimulationTrace {
     }
 
     /// The hash of every record so far.
-    private(set) var hash = offsetBasis
+    @usableFromInline var hash = offsetBasis
     /// Records so far.
-    private(set) var count: UInt64 = 0
-    private var ring: [SimulationTraceRecord] = []
-    private let capacity: Int
+    @usableFromInline var count: UInt64 = 0
+    @usableFromInline var ring: [SimulationTraceRecord] = []
+    @usableFromInline let capacity: Int
 
+    @usableFromInline
     init(capacity: Int) {
         self.capacity = max(1, min(capacity, Limits.simulationTraceTailMax))
         ring.reserveCapacity(self.capacity)
     }
 
     /// Adds a record.
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func record(_ record: SimulationTraceRecord) {
         record.hash(into: &hash)
         if ring.count < capacity {
