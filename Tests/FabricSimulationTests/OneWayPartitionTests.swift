@@ -56,4 +56,20 @@ import Testing
         #expect(tally.pinged == 0, "the first ping was on its way when the ponger was isolated")
         #expect(simulation.figures.dropped(.partition) == 1)
     }
+
+    /// A per-link override applies to its direction only, and removing it restores the default.
+    @Test func aLinkOverrideAppliesToItsDirectionOnly() throws {
+        var configuration = SimulationConfiguration()
+        configuration.network = LinkConditions(latency: .milliseconds(1), jitter: .zero)
+        let (simulation, tally) = pingSimulation(seed: 6, configuration: configuration)
+        let pinger = simulation.nodeIDs[0], ponger = simulation.nodeIDs[1]
+        simulation.setLink(from: ponger, to: pinger, LinkConditions(latency: .milliseconds(1), jitter: .zero, loss: 1))
+        simulation.at(.milliseconds(1_000)) { $0.setLink(from: ponger, to: pinger, nil) }
+        try simulation.run(until: .at(.milliseconds(995)))
+        #expect(tally.pinged == 10 && tally.answered == 0 && tally.lost == 10)
+        #expect(simulation.figures.dropped(.loss) == 10)
+        #expect(simulation.figures.perNode[1].messagesDropped == 10, "drops count against the sender")
+        try simulation.run(until: .at(.milliseconds(1_995)))
+        #expect(tally.answered == 10)
+    }
 }
