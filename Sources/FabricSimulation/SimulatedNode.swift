@@ -15,6 +15,8 @@ import FabricCore
 ///
 /// Every random choice a node makes is drawn from the `random` it is handed: that generator is
 /// the node's own stream, split from the run's seed when the node was made (see `Simulation`).
+/// A node must not hold a reference to its `Simulation` (the engine's state is not checked for
+/// exclusive access at run time; see "Speed" in Simulation.swift).
 ///
 /// An adapter over a directive core (Tests/FabricSimulationTests/CoreAdapterTests.swift has a
 /// working one):

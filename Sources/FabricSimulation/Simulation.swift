@@ -53,6 +53,18 @@ import FabricCore
 // message, and the last `traceTail` trace records, formatted only then). `figures` counts
 // messages and bytes sent, delivered, dropped (by reason) and duplicated, per node and in total,
 // with simulated time and events processed. Wall time is the caller's to measure.
+//
+// # Speed
+//
+// The hot path (`run`, delivery, sending, timers) is `@inlinable`, so the harness's module
+// specializes it for its node type (unspecialized generic code spent most of its time looking up
+// generic metadata), and the engine's stored state is `@exclusivity(unchecked)` (the runtime's
+// per-access exclusivity bookkeeping was 40 % of the rest). That is safe because the engine never
+// lends out its state while code that can reach it runs: a node is handed only its own value, its
+// random stream and the outbox, and must not hold a reference to its `Simulation`; scripts,
+// invariants and callbacks run between node calls; a `run` inside a `run` is refused. Measured
+// (release, one core, the toy in SimulationBenchmarkTests: 1,000 nodes, 300 periods, 6.9 M
+// events): 1.8 s, 3.9 M events/s.
 
 /// A deterministic simulation of `Node`s on a simulated clock and network.
 ///
@@ -84,42 +96,42 @@ public final class Simulation<Node: SimulatedNode> {
     public var onCrash: ((NodeId, Node) -> Void)?
 
     /// Who is up, paused or crashed, and who reaches whom.
-    public internal(set) var faults = SimulationFaultState()
+    @exclusivity(unchecked) public internal(set) var faults = SimulationFaultState()
 
     @usableFromInline let makeNode: Factory
-    @usableFromInline var clock: UInt64
-    @usableFromInline var queue = SimulationQueue()
-    @usableFromInline var sequence: UInt64 = 0
-    @usableFromInline var nodes: [Node?] = []
-    @usableFromInline var slots: [NodeSlot] = []
-    @usableFromInline var outbox = Outbox()
+    @exclusivity(unchecked) @usableFromInline var clock: UInt64
+    @exclusivity(unchecked) @usableFromInline var queue = SimulationQueue()
+    @exclusivity(unchecked) @usableFromInline var sequence: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var nodes: [Node?] = []
+    @exclusivity(unchecked) @usableFromInline var slots: [NodeSlot] = []
+    @exclusivity(unchecked) @usableFromInline var outbox = Outbox()
 
-    @usableFromInline var networkRandom: SeededRandom
-    @usableFromInline var faultRandom: SeededRandom
-    @usableFromInline var lifeRandom: SeededRandom
-    @usableFromInline var linkOverrides: [UInt64: LinkConditions] = [:]
-    @usableFromInline var linkLastArrival: [UInt64: UInt64] = [:]
+    @exclusivity(unchecked) @usableFromInline var networkRandom: SeededRandom
+    @exclusivity(unchecked) @usableFromInline var faultRandom: SeededRandom
+    @exclusivity(unchecked) @usableFromInline var lifeRandom: SeededRandom
+    @exclusivity(unchecked) @usableFromInline var linkOverrides: [UInt64: LinkConditions] = [:]
+    @exclusivity(unchecked) @usableFromInline var linkLastArrival: [UInt64: UInt64] = [:]
 
-    @usableFromInline var inFlightMessages: [Node.Message?] = []
-    @usableFromInline var inFlightMeta: [InFlightMeta] = []
-    @usableFromInline var freeSlots: [UInt32] = []
-    @usableFromInline var inFlightCount = 0
+    @exclusivity(unchecked) @usableFromInline var inFlightMessages: [Node.Message?] = []
+    @exclusivity(unchecked) @usableFromInline var inFlightMeta: [InFlightMeta] = []
+    @exclusivity(unchecked) @usableFromInline var freeSlots: [UInt32] = []
+    @exclusivity(unchecked) @usableFromInline var inFlightCount = 0
 
-    @usableFromInline var scripts: [((Simulation<Node>) -> Void)?] = []
-    @usableFromInline var invariants: [any SimulationInvariant<Node>] = []
-    @usableFromInline var invariantDue: [UInt64] = []
+    @exclusivity(unchecked) @usableFromInline var scripts: [((Simulation<Node>) -> Void)?] = []
+    @exclusivity(unchecked) @usableFromInline var invariants: [any SimulationInvariant<Node>] = []
+    @exclusivity(unchecked) @usableFromInline var invariantDue: [UInt64] = []
     /// Each invariant's cadence, read once when it was added (asking an existential per event
     /// costs a metadata lookup): check every n events (n > 0), or every `interval` nanoseconds.
-    @usableFromInline var invariantEveryEvents: [UInt64] = []
-    @usableFromInline var invariantInterval: [UInt64] = []
+    @exclusivity(unchecked) @usableFromInline var invariantEveryEvents: [UInt64] = []
+    @exclusivity(unchecked) @usableFromInline var invariantInterval: [UInt64] = []
 
-    @usableFromInline var total = SimulationTraffic()
-    @usableFromInline var drops = [Int](repeating: 0, count: SimulationDropReason.allCases.count)
-    @usableFromInline var eventsProcessed: UInt64 = 0
-    @usableFromInline var trace: SimulationTrace
-    @usableFromInline var failure: SimulationFailure?
-    @usableFromInline var stopRequested = false
-    @usableFromInline var running = false
+    @exclusivity(unchecked) @usableFromInline var total = SimulationTraffic()
+    @exclusivity(unchecked) @usableFromInline var drops = [Int](repeating: 0, count: SimulationDropReason.allCases.count)
+    @exclusivity(unchecked) @usableFromInline var eventsProcessed: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var trace: SimulationTrace
+    @exclusivity(unchecked) @usableFromInline var failure: SimulationFailure?
+    @exclusivity(unchecked) @usableFromInline var stopRequested = false
+    @exclusivity(unchecked) @usableFromInline var running = false
 
     /// A run of `nodes`, each made by `makeNode` and started at the configuration's origin.
     ///
