@@ -164,6 +164,10 @@ public final class Simulation<Node: SimulatedNode> {
     /// A stable hash (FNV-1a 64) of every trace record so far: equal for runs that did the same.
     public var traceHash: UInt64 { trace.hash }
 
+    /// The last `configuration.traceTail` trace records, oldest first (`formatted(names: nodeIDs)`
+    /// prints one).
+    public var traceTail: [SimulationTraceRecord] { trace.tail }
+
     /// Read access to the run, as invariants get it.
     @inlinable
     public var view: SimulationView<Node> { SimulationView(simulation: self) }

@@ -53,5 +53,7 @@ import Testing
             feed(0, 8); feed(0, 1); feed(node, 4); feed(0xFFFF_FFFF, 4); feed(0, 8)
         }
         #expect(simulation.traceHash == hash)
+        #expect(simulation.traceTail.map { $0.formatted(names: simulation.nodeIDs) }
+                == ["+0.000000s start n0 (generation 0)", "+0.000000s start n1 (generation 0)"])
     }
 }
