@@ -1,1 +1,0 @@
-// The tests of FabricSimulation live in this target.
