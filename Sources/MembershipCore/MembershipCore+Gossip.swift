@@ -21,9 +21,12 @@ extension MembershipCore {
                 bytes = BroadcastQueue.estimatedBytes(rumour)
             }
         }
-        updates += queue.take(
+        let taken = queue.take(
             countMax: Limits.gossipUpdatesPerMessageMax - updates.count,
             bytesMax: Limits.gossipBytesPerMessageMax - bytes, limit: retransmitLimit)
+        if updates.isEmpty { return taken }
+        // The rumour about the destination already leads; a queued copy would say it twice.
+        updates += taken.filter { $0.member.node != destination || $0 != updates[0] }
         return updates
     }
 
