@@ -126,7 +126,8 @@ extension MembershipCore {
         {
             confirmSuspicion(&entry, by: reporter, now: now)
             entries[node] = entry
-        } else {
+        } else if source != .firstHand || incoming != entry.member {
+            // (A sender's header repeating what the view already says is no news, not stale.)
             counters.updatesStale += 1
         }
     }
