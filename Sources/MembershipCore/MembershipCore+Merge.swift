@@ -31,6 +31,13 @@ extension MembershipCore {
             counters.refusedFromSelf += 1
             return
         }
+        if retired.contains(header.sender.node, generation: header.sender.identity.generation) {
+            // A finished process still talking (its down notice was lost, and its entry has
+            // since been removed): tell it, and listen to nothing else it says.
+            counters.refusedRetiredSender += 1
+            sendFinishedNotice(to: header.sender, into: &out)
+            return
+        }
         mergeSender(header.sender, now: now, random: &random, into: &out)
         mergeGossip(header.gossip, now: now, random: &random, into: &out)
         let sender = header.sender.identity
@@ -65,6 +72,17 @@ extension MembershipCore {
             entries[sender.node] = entry
             out.append(.event(MembershipEvent(kind: .up, member: entry.member)))
         }
+    }
+
+    /// Tells a retired generation it is down: a gossip message carrying only that.
+    mutating func sendFinishedNotice(to sender: Member, into out: inout [MembershipDirective]) {
+        var finished = sender
+        finished.status = .down
+        let header = SWIMHeader(
+            sender: myself, clusterHash: clusterHash, gossip: [MemberUpdate(member: finished, reporter: me.node)])
+        out.append(.send(.gossip(header), to: sender.node, address: sender.identity.address))
+        counters.messagesSent += 1
+        counters.downNoticesSent += 1
     }
 
     /// Merges piggybacked updates, reading at most `Limits.gossipUpdatesPerMessageMax`.

@@ -53,6 +53,9 @@ public struct MembershipCounters: Sendable, Hashable {
     public var refusedMalformedDigest: UInt64 = 0
     /// Ping-requests refused because `Limits.swimRelaysMax` are in flight.
     public var refusedRelaysOverLimit: UInt64 = 0
+    /// Messages from a generation already finished (replaced, downed, left, removed): answered
+    /// with a down notice, otherwise ignored.
+    public var refusedRetiredSender: UInt64 = 0
     /// Suspect/unreachable/down/left rumours about members never known (not added).
     public var ignoredUnknownMember: UInt64 = 0
     /// A different generation of a known alive node, second hand (not first-hand from it).
