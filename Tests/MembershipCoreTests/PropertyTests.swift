@@ -42,7 +42,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [UInt64(11), 22, 33, 44, 55, 66])
+    @Test(arguments: (1...40).map { UInt64($0) * 11 })
     func randomFaultsKeepTheInvariants(seed: UInt64) {
         var driver = SeededRandom(seed: seed &* 7919)
         var cluster = TestCluster(configuration: .test, seed: seed)

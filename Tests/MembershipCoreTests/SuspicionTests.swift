@@ -83,13 +83,19 @@ import Testing
         #expect(core.members.allSatisfy { $0.node != core.me.node || $0.status == .alive })
     }
 
-    /// Lifeguard §IV-C buddy system: a message to a suspect member carries its suspicion first.
-    @Test func pingToASuspectCarriesItsSuspicionFirst() throws {
-        var core = Fixture.core("a", knowing: ["b"])
+    /// Lifeguard §IV-C buddy system: a message to a suspect member carries its suspicion
+    /// first, even when the queue has long finished gossiping it; plain SWIM does not.
+    @Test(arguments: [true, false])
+    func pingToASuspectCarriesItsSuspicionFirst(lifeguard: Bool) throws {
+        var configuration = SWIMConfiguration.lan
+        configuration.lifeguard = lifeguard
+        configuration.suspicionMultiplier = 100  // b stays suspect while we look
+        var core = Fixture.core("a", knowing: ["b"], configuration: configuration)
         var random = SeededRandom(seed: 1)
         _ = core.onMessage(
             .gossip(Fixture.header(from: Fixture.member("c"), gossip: [Fixture.update(Fixture.member("b", .suspect, 0), by: "c")])),
             now: Fixture.start, random: &random)
+        core.queue = BroadcastQueue()  // the rumour is no longer queued
         var ping: SWIMMessage?
         var now = Fixture.start
         while ping == nil, now < Fixture.start + .seconds(5) {
@@ -98,8 +104,12 @@ import Testing
                 if case .ping = $0.message { $0.to == Fixture.node("b") } else { false }
             }?.message
         }
-        let first = try #require(ping?.header.gossip.first)
-        #expect(first.member == Fixture.member("b", .suspect, 0))
+        let gossip = try #require(ping?.header.gossip)
+        if lifeguard {
+            #expect(gossip.first?.member == Fixture.member("b", .suspect, 0))
+        } else {
+            #expect(!gossip.contains { $0.member.node == Fixture.node("b") })
+        }
     }
 
     /// Lifeguard §IV-A: a failed probe with no relays raises local health, a success lowers it,
