@@ -68,6 +68,13 @@ import FabricCore
 //   another. Down and left members are not probed and are removed after `tombstoneTimeout`
 //   (memberlist's GossipToTheDeadTime). A member that hears it is down (its own generation)
 //   emits `.down` about itself and stops probing; the shell restarts it with a new generation.
+//   A message from a retired generation (its notice was lost and its entry since removed) is
+//   answered with a down notice and otherwise ignored, so a forgotten process always learns.
+// - Events. `joined` when first learnt, `up` at the first message the member itself sends
+//   while alive (any message, not only acks and push-pull), `reachable` on a refutation; a
+//   replaced generation gets `down` (if it was not terminal) then `removed`, and the new one
+//   `joined`. Events about this member itself: only `left` and `down`. A member whose join
+//   reached no one stays alone: the shell retries its seeds (SWIM cannot find it).
 // - Bad input is never trusted: each message's cluster hash (and a push-pull's full name) is
 //   checked, messages "from" this node are refused, lists are read only up to their `Limits`,
 //   unknown members are added only when alive, forged incarnations about this member are
