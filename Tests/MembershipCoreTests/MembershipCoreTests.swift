@@ -1,1 +1,0 @@
-// The tests of MembershipCore live in this target.
