@@ -61,7 +61,8 @@ let package = Package(
             dependencies: ["FabricCore", "RaftCore", "FabricWire", "FabricActorSystem"]
         ),
         .target(name: "FabricTestKit", dependencies: ["Fabric"]),
-        .executableTarget(name: "fabric", dependencies: ["Fabric", "FabricTestKit", "FabricWire"]),
+        .executableTarget(
+            name: "fabric", dependencies: ["Fabric", "FabricTestKit", "FabricWire", "FabricSimulation", "MembershipCore"]),
 
         .testTarget(name: "FabricCoreTests", dependencies: ["FabricCore"]),
         .testTarget(name: "FabricWireTests", dependencies: ["FabricWire", "FabricCore"]),
