@@ -168,7 +168,11 @@ extension RaftCore {
         case .snapshot, .replicate: break
         }
         progress[peer] = state
-        if maybeCommit() { broadcastAppend() }
+        if maybeCommit() {
+            broadcastAppend()
+        } else if wasPaused {
+            sendAppend(to: peer, sendIfEmpty: true)  // it may not know the commit index yet
+        }
         while sendAppend(to: peer, sendIfEmpty: false) {}
         if peer == transferee && state.match == log.lastIndex {
             send(.timeoutNow, to: peer)  // §3.10: the target has caught up
@@ -184,7 +188,7 @@ extension RaftCore {
             state.freeOldestInflight()
         }
         progress[peer] = state
-        if state.match < log.lastIndex { sendAppend(to: peer, sendIfEmpty: false) }
+        if state.match < log.lastIndex { sendAppend(to: peer, sendIfEmpty: true) }
         if round > readAcknowledgements[peer] ?? 0 {
             readAcknowledgements[peer] = min(round, readRound)
             releaseConfirmedReads()
