@@ -6,7 +6,8 @@ import Testing
 /// Scripted interaction tests (DESIGN.md §7 tier 2, after etcd-raft's testdata): each file in
 /// `testdata/` is a list of commands, each followed by `----` and the trace it must produce.
 /// `UPDATE_TESTDATA=1 swift test --filter ScriptedInteractionTests` rewrites the expected traces
-/// in the source tree; read every rewritten trace before committing it.
+/// in the source tree (the tests read the copy in the test bundle, so build again before the next
+/// run); read every rewritten trace before committing it.
 @Suite struct ScriptedInteractionTests {
     static let directory = Bundle.module.url(forResource: "testdata", withExtension: nil)!
 

@@ -1,0 +1,136 @@
+import FabricCore
+import Testing
+@testable import RaftCore
+
+/// Random runs of several cores over a network that delays, drops, duplicates and reorders
+/// messages and partitions nodes, checking Raft's safety properties (Figure 3) after every step:
+/// election safety, log matching, leader completeness, state-machine safety, and that no commit
+/// index ever decreases. A failure prints the seed that replays it.
+@Suite struct RaftSafetyPropertyTests {
+    struct Run {
+        var cluster = RaftTestCluster()
+        var random: SeededRandom
+        var leaders: [RaftTerm: NodeId] = [:]
+        var committed: [RaftIndex: RaftEntry] = [:]
+        var lastCommit: [NodeId: RaftIndex] = [:]
+        var proposals = 0
+        var failures: [String] = []
+
+        init(seed: UInt64, nodes: Int) {
+            random = SeededRandom(seed: seed)
+            let ids = (1...nodes).map { String($0) }
+            let membership = RaftMembership(voters: Set(ids.map(node)))
+            for id in ids {
+                cluster.add(id, membership: membership) { configuration in
+                    configuration.randomSeed = seed &+ UInt64(id)!
+                    configuration.inflightAppendsMax = 4
+                    configuration.entriesPerAppendMax = 3
+                }
+            }
+        }
+
+        mutating func step() {
+            let roll = Int.random(in: 0..<100, using: &random)
+            let id = cluster.order.randomElement(using: &random)!
+            switch roll {
+            case 0..<30:
+                cluster.cores[id]!.tick()
+            case 30..<55:
+                if !cluster.inFlight.isEmpty {
+                    // Any queued message, not only the oldest: reordering.
+                    let message = cluster.inFlight.remove(at: Int.random(in: 0..<cluster.inFlight.count, using: &random))
+                    cluster.deliver(message)
+                }
+            case 55..<60:
+                if !cluster.inFlight.isEmpty { cluster.inFlight.remove(at: Int.random(in: 0..<cluster.inFlight.count, using: &random)) }
+            case 60..<63:
+                if let message = cluster.inFlight.randomElement(using: &random) { cluster.inFlight.append(message) }
+            case 63..<83:
+                cluster.processReady(id)
+            case 83..<93:
+                if cluster.cores[id]!.role == .leader {
+                    proposals += 1
+                    try? cluster.cores[id]!.propose(Array("p\(proposals)".utf8))
+                }
+            case 93..<95:
+                let isolated = cluster.order.randomElement(using: &random)!
+                cluster.groups = [[isolated], Set(cluster.order).subtracting([isolated])]
+            case 95..<98:
+                cluster.groups = nil
+            default:
+                if cluster.cores[id]!.appliedIndex > cluster.cores[id]!.firstIndex + 5 {
+                    let data = Array(cluster.stateMachines[id]!.joined(separator: ",").utf8)
+                    try? cluster.cores[id]!.compactLog(snapshotData: data)
+                }
+            }
+            check()
+        }
+
+        mutating func check() {
+            for id in cluster.order {
+                let core = cluster.cores[id]!
+                // Election safety: at most one leader per term.
+                if core.role == .leader {
+                    if let other = leaders[core.term], other != id {
+                        failures.append("two leaders in term \(core.term): \(other) and \(id)")
+                    }
+                    leaders[core.term] = id
+                    // Leader completeness: a leader holds every committed entry (or compacted it).
+                    for (index, entry) in committed where index >= core.firstIndex {
+                        if core.term(at: index) != entry.term {
+                            failures.append("leader \(id) of term \(core.term) lacks committed \(entry.term)/\(index)")
+                        }
+                    }
+                }
+                // Commit index never decreases.
+                if core.committedIndex < lastCommit[id] ?? 0 {
+                    failures.append("\(id) commit went back from \(lastCommit[id]!) to \(core.committedIndex)")
+                }
+                lastCommit[id] = core.committedIndex
+                // State-machine safety: no two nodes apply different entries at one index.
+                for (index, entry) in cluster.appliedEntries[id]! {
+                    if let known = committed[index], known != entry {
+                        failures.append("\(id) applied \(describe(entry)) where another applied \(describe(known))")
+                    }
+                    committed[index] = entry
+                }
+            }
+            checkLogMatching()
+        }
+
+        /// Log matching: two logs with the same term at an index are identical up to it.
+        mutating func checkLogMatching() {
+            for (position, first) in cluster.order.enumerated() {
+                for second in cluster.order[(position + 1)...] {
+                    let a = cluster.cores[first]!
+                    let b = cluster.cores[second]!
+                    let low = max(a.firstIndex, b.firstIndex)
+                    var high = min(a.lastIndex, b.lastIndex)
+                    while high >= low, a.term(at: high) != b.term(at: high) { high -= 1 }
+                    guard high >= low, let left = try? a.entries(from: low), let right = try? b.entries(from: low) else { continue }
+                    let count = Int(high - low + 1)
+                    if Array(left.prefix(count)) != Array(right.prefix(count)) {
+                        failures.append("logs of \(first) and \(second) agree at \(high) but differ before it")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [3, 5])
+    func safetyHoldsUnderFaults(nodes: Int) {
+        var totalCommitted = 0
+        for seed in UInt64(1)...30 {
+            var run = Run(seed: seed &* 7919 &+ UInt64(nodes), nodes: nodes)
+            for _ in 0..<3000 {
+                run.step()
+                if !run.failures.isEmpty { break }
+            }
+            #expect(run.failures.isEmpty, "seed \(seed &* 7919 &+ UInt64(nodes)) nodes \(nodes): \(run.failures.prefix(3))")
+            if !run.failures.isEmpty { return }
+            totalCommitted += run.committed.count
+        }
+        // The runs must make progress, or the checks above prove nothing.
+        #expect(totalCommitted > 100, "only \(totalCommitted) entries committed over 30 runs")
+    }
+}
