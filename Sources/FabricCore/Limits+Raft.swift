@@ -32,3 +32,9 @@ extension Limits {
     /// Membership changes in one configuration-change proposal.
     public static let raftChangesPerProposalMax = 16
 }
+
+extension Limits {
+    /// The highest term a Raft message may carry (2^62). Terms far in the future are legal, but
+    /// one near `UInt64.max` would overflow when the node campaigns; such a message is refused.
+    public static let raftTermMax: UInt64 = 1 << 62
+}

@@ -21,6 +21,7 @@ extension RaftCore {
     /// Why `message` must be refused before anything looks at it, or nil.
     func refusal(of message: RaftMessage) -> RaftRefusal? {
         guard message.to == id, message.from != id else { return .wrongRecipient }
+        guard message.term <= Limits.raftTermMax else { return .malformed }
         if !message.kind.isFromLeader && !membership.members.contains(message.from) { return .unknownSender }
         switch message.kind {
         case .append(let prevIndex, let prevTerm, let entries, _):

@@ -267,6 +267,10 @@ func makeLeader(terms: [RaftTerm] = [], configure: (inout RaftConfiguration) -> 
         #expect(core.committedIndex == 2)
         core.step(message("1", "2", term: 1, .append(prevIndex: 0, prevTerm: 0, entries: [entry(1, 1)], commit: 1)))
         #expect(core.committedIndex == 2, "the commit index never goes back")
+        // Entries after the last new one may be stale (an old leader's): never commit them.
+        var stale = makeCore("3", terms: [1, 1, 1])
+        stale.step(message("1", "3", term: 2, .append(prevIndex: 1, prevTerm: 1, entries: [], commit: 3)))
+        #expect(stale.committedIndex == 1)
     }
 
     // MARK: RequestVote receiver
