@@ -23,7 +23,16 @@ extension RaftCore {
     }
 
     /// Applies a committed configuration change entry (from `advance`).
+    ///
+    /// A node started with an empty membership cannot know the configuration that the change
+    /// applies to (the bootstrap membership is not in the log): it ignores changes (counted) and
+    /// learns its configuration from a snapshot. A joining node must be started with the group's
+    /// bootstrap membership or wait for a snapshot.
     mutating func applyConfigurationChange(_ change: RaftConfigurationChange) {
+        guard !membership.voters.isEmpty else {
+            counters.refusedProposals += 1
+            return
+        }
         guard case .success(let next) = membership.applying(change) else {
             counters.refusedProposals += 1  // cannot happen for entries this core validated
             return

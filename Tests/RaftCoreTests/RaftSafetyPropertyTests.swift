@@ -16,11 +16,18 @@ import Testing
         var proposals = 0
         var failures: [String] = []
 
-        init(seed: UInt64, nodes: Int) {
+        var changesMembership = false
+
+        /// `nodes` voters; with `spares`, that many more nodes start outside the group (they
+        /// join when a membership change adds them).
+        init(seed: UInt64, nodes: Int, spares: Int = 0) {
             random = SeededRandom(seed: seed)
-            let ids = (1...nodes).map { String($0) }
-            let membership = RaftMembership(voters: Set(ids.map(node)))
+            changesMembership = spares > 0
+            let ids = (1...(nodes + spares)).map { String($0) }
+            let membership = RaftMembership(voters: Set(ids.prefix(nodes).map(node)))
             for id in ids {
+                // Spares start with the group's bootstrap membership, as a joining node must (the
+                // log replays membership changes onto it); they vote only once a change adds them.
                 cluster.add(id, membership: membership) { configuration in
                     configuration.randomSeed = seed &+ UInt64(id)!
                     configuration.inflightAppendsMax = 4
@@ -47,6 +54,8 @@ import Testing
                 if let message = cluster.inFlight.randomElement(using: &random) { cluster.inFlight.append(message) }
             case 63..<83:
                 cluster.processReady(id)
+            case 88..<93 where changesMembership:
+                proposeMembershipChange(at: id)
             case 83..<93:
                 if cluster.cores[id]!.role == .leader {
                     proposals += 1
@@ -65,6 +74,22 @@ import Testing
             }
             check()
         }
+
+        mutating func proposeMembershipChange(at id: NodeId) {
+            guard cluster.cores[id]!.role == .leader else { return }
+            let membership = cluster.cores[id]!.membership
+            let target = cluster.order.randomElement(using: &random)!
+            let change: RaftMemberChange
+            if membership.voters.contains(target) {
+                guard membership.voters.count > 1 else { return }
+                change = .remove(target)
+            } else {
+                change = Bool.random(using: &random) ? .addVoter(target) : .addLearner(target)
+            }
+            if (try? cluster.cores[id]!.proposeConfigurationChange([change])) != nil { membershipChanges += 1 }
+        }
+
+        var membershipChanges = 0
 
         mutating func check() {
             for id in cluster.order {
@@ -117,6 +142,25 @@ import Testing
         }
     }
 
+    /// The same checks while the leader adds and removes voters and learners (joint consensus).
+    @Test func safetyHoldsThroughMembershipChanges() {
+        var totalCommitted = 0
+        var changes = 0
+        for seed in UInt64(1)...30 {
+            let runSeed = seed &* 104_729
+            var run = Run(seed: runSeed, nodes: 3, spares: 2)
+            for _ in 0..<3000 {
+                run.step()
+                if !run.failures.isEmpty { break }
+            }
+            #expect(run.failures.isEmpty, "seed \(runSeed) (membership changes): \(run.failures.prefix(3))")
+            if !run.failures.isEmpty { return }
+            totalCommitted += run.committed.count
+            changes += run.membershipChanges
+        }
+        #expect(totalCommitted > 100 && changes > 10, "\(totalCommitted) entries committed, \(changes) changes proposed")
+    }
+
     @Test(arguments: [3, 5])
     func safetyHoldsUnderFaults(nodes: Int) {
         var totalCommitted = 0
@@ -129,6 +173,9 @@ import Testing
             #expect(run.failures.isEmpty, "seed \(seed &* 7919 &+ UInt64(nodes)) nodes \(nodes): \(run.failures.prefix(3))")
             if !run.failures.isEmpty { return }
             totalCommitted += run.committed.count
+            // Correct peers never send a message that a node must refuse.
+            let refused = run.cluster.cores.values.map(\.counters.refusedMessages).reduce(0, +)
+            #expect(refused == 0, "seed \(seed &* 7919 &+ UInt64(nodes)): \(refused) messages refused")
         }
         // The runs must make progress, or the checks above prove nothing.
         #expect(totalCommitted > 100, "only \(totalCommitted) entries committed over 30 runs")
