@@ -3,7 +3,7 @@ import Testing
 @testable import RaftCore
 
 /// Random runs of several cores over a network that delays, drops, duplicates and reorders
-/// messages and partitions nodes, checking Raft's safety properties (Figure 3) after every step:
+/// messages, partitions nodes and crashes and restarts them from what they persisted, checking Raft's safety properties (Figure 3) after every step:
 /// election safety, log matching, leader completeness, state-machine safety, and that no commit
 /// index ever decreases. A failure prints the seed that replays it.
 @Suite struct RaftSafetyPropertyTests {
@@ -64,8 +64,10 @@ import Testing
             case 93..<95:
                 let isolated = cluster.order.randomElement(using: &random)!
                 cluster.groups = [[isolated], Set(cluster.order).subtracting([isolated])]
-            case 95..<98:
+            case 95..<97:
                 cluster.groups = nil
+            case 97..<98:
+                if Int.random(in: 0..<3, using: &random) == 0 { restart(id) }
             default:
                 if cluster.cores[id]!.appliedIndex > cluster.cores[id]!.firstIndex + 5 {
                     let data = Array(cluster.stateMachines[id]!.joined(separator: ",").utf8)
@@ -90,6 +92,19 @@ import Testing
         }
 
         var membershipChanges = 0
+        var restarts = 0
+
+        /// A crash and restart: the node comes back from what it persisted (its unpersisted
+        /// entries, hard state and unsent messages are lost; messages in the network stay).
+        mutating func restart(_ id: NodeId) {
+            let core = cluster.cores[id]!
+            cluster.cores[id] = RaftCore(configuration: core.configuration, storage: core.storage)
+            lastCommit[id] = cluster.cores[id]!.committedIndex
+            let snapshot = core.storage.snapshot
+            let text = String(decoding: snapshot.data, as: UTF8.self)
+            cluster.stateMachines[id] = text.isEmpty ? [] : text.split(separator: ",").map(String.init)
+            restarts += 1
+        }
 
         mutating func check() {
             for id in cluster.order {
@@ -164,6 +179,7 @@ import Testing
     @Test(arguments: [3, 5])
     func safetyHoldsUnderFaults(nodes: Int) {
         var totalCommitted = 0
+        var totalRestarts = 0
         for seed in UInt64(1)...30 {
             var run = Run(seed: seed &* 7919 &+ UInt64(nodes), nodes: nodes)
             for _ in 0..<3000 {
@@ -173,11 +189,13 @@ import Testing
             #expect(run.failures.isEmpty, "seed \(seed &* 7919 &+ UInt64(nodes)) nodes \(nodes): \(run.failures.prefix(3))")
             if !run.failures.isEmpty { return }
             totalCommitted += run.committed.count
+            totalRestarts += run.restarts
             // Correct peers never send a message that a node must refuse.
             let refused = run.cluster.cores.values.map(\.counters.refusedMessages).reduce(0, +)
             #expect(refused == 0, "seed \(seed &* 7919 &+ UInt64(nodes)): \(refused) messages refused")
         }
         // The runs must make progress, or the checks above prove nothing.
         #expect(totalCommitted > 100, "only \(totalCommitted) entries committed over 30 runs")
+        #expect(totalRestarts > 30, "only \(totalRestarts) restarts")
     }
 }
