@@ -67,6 +67,20 @@ func makeLeader(terms: [RaftTerm] = [], configure: (inout RaftConfiguration) -> 
         #expect(core.vote == nil)
     }
 
+    /// Figure 2, persistent state on all servers: currentTerm, votedFor and log[] are on stable
+    /// storage before responding to RPCs — a node restarted from its storage does not vote twice.
+    @Test func aRestartedNodeKeepsItsTermVoteAndLog() {
+        var core = makeCore("3")
+        core.step(message("1", "3", term: 1, .append(prevIndex: 0, prevTerm: 0, entries: [entry(1, 1)], commit: 0)))
+        core.step(message("1", "3", term: 2, .vote(lastIndex: 1, lastTerm: 1, transfer: false)))
+        let sent = drain(&core)
+        #expect(sent.last?.kind == .voteResponse(granted: true))
+        var restarted = RaftCore(configuration: core.configuration, storage: core.storage)
+        #expect(restarted.term == 2 && restarted.vote == node("1") && restarted.lastIndex == 1)
+        restarted.step(message("2", "3", term: 2, .vote(lastIndex: 1, lastTerm: 1, transfer: false)))
+        #expect(drain(&restarted).map(\.kind) == [.voteResponse(granted: false)])
+    }
+
     // MARK: Followers
 
     /// Figure 2, followers: "Respond to RPCs from candidates and leaders".
