@@ -20,7 +20,7 @@ import Testing
 
         /// `nodes` voters; with `spares`, that many more nodes start outside the group (they
         /// join when a membership change adds them).
-        init(seed: UInt64, nodes: Int, spares: Int = 0) {
+        init(seed: UInt64, nodes: Int, spares: Int = 0, preVote: Bool = true, checkQuorum: Bool = true) {
             random = SeededRandom(seed: seed)
             changesMembership = spares > 0
             let ids = (1...(nodes + spares)).map { String($0) }
@@ -30,6 +30,8 @@ import Testing
                 // log replays membership changes onto it); they vote only once a change adds them.
                 cluster.add(id, membership: membership) { configuration in
                     configuration.randomSeed = seed &+ UInt64(id)!
+                    configuration.preVote = preVote
+                    configuration.checkQuorum = checkQuorum
                     configuration.inflightAppendsMax = 4
                     configuration.entriesPerAppendMax = 3
                 }
@@ -155,6 +157,23 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The same checks with plain Raft elections (no pre-vote, no check-quorum).
+    @Test func safetyHoldsWithoutPreVoteOrCheckQuorum() {
+        var totalCommitted = 0
+        for seed in UInt64(1)...20 {
+            let runSeed = seed &* 15_485_863
+            var run = Run(seed: runSeed, nodes: 3, preVote: false, checkQuorum: false)
+            for _ in 0..<3000 {
+                run.step()
+                if !run.failures.isEmpty { break }
+            }
+            #expect(run.failures.isEmpty, "seed \(runSeed) (plain elections): \(run.failures.prefix(3))")
+            if !run.failures.isEmpty { return }
+            totalCommitted += run.committed.count
+        }
+        #expect(totalCommitted > 100, "only \(totalCommitted) entries committed")
     }
 
     /// The same checks while the leader adds and removes voters and learners (joint consensus).
