@@ -31,10 +31,12 @@ extension RaftCore {
             return
         }
         switch configuration.readMode {
-        case .leaseBased:
+        case .leaseBased where transferee == nil:
             // §6.4.1: with check-quorum the leader knows it still leads within an election timeout.
+            // Not during a leadership transfer: the target's forced election ignores leases, so
+            // the read falls back to a heartbeat round.
             answerRead(index: log.committed, context: context, requester: requester)
-        case .safe:
+        case .safe, .leaseBased:
             // §6.4 steps 2–3: record the commit index, confirm leadership with a heartbeat round.
             readRound += 1
             pendingReads.append(PendingRead(context: context, index: log.committed, requester: requester, round: readRound))

@@ -158,6 +158,22 @@ import Testing
         #expect(core.ready()?.readStates == [RaftReadState(index: 1, context: Array("r".utf8))])
     }
 
+    /// Thesis §6.4.1: a lease read is answered at once, except during a leadership transfer
+    /// (the target's forced election ignores leases), when it needs a heartbeat round.
+    @Test func leaseReadsAreImmediateExceptDuringATransfer() throws {
+        var core = makeLeader { $0.checkQuorum = true; $0.readMode = .leaseBased }
+        core.step(message("2", "1", term: core.term, .appendResponse(index: 1, rejected: false, hintIndex: 0, hintTerm: 0)))
+        drain(&core)
+        try core.readIndex(context: [1])
+        #expect(core.ready()?.readStates == [RaftReadState(index: 1, context: [1])])
+        drain(&core)
+        try core.transferLeadership(to: node("3"))
+        try core.readIndex(context: [2])
+        #expect(core.ready()?.readStates.isEmpty == true)
+        core.step(message("2", "1", term: core.term, .heartbeatResponse(readRound: 1)))
+        #expect(core.ready()?.readStates == [RaftReadState(index: 1, context: [2])])
+    }
+
     /// Thesis §3.10: a transfer not done within an election timeout is abandoned.
     @Test func leadershipTransferIsAbandonedAfterAnElectionTimeout() throws {
         var core = makeLeader()
