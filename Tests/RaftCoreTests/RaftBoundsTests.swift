@@ -174,6 +174,25 @@ import Testing
         #expect(core.ready()?.readStates == [RaftReadState(index: 1, context: [2])])
     }
 
+    /// The shell's reports: an unreachable follower goes back to probing; a failed snapshot
+    /// send lets the leader probe (and snapshot) again.
+    @Test func unreachableAndSnapshotReportsResetFlowControl() throws {
+        var core = makeLeader()
+        core.step(message("2", "1", term: core.term, .appendResponse(index: 1, rejected: false, hintIndex: 0, hintTerm: 0)))
+        #expect(core.progress(of: node("2"))?.state == .replicate)
+        core.reportUnreachable(node("2"))
+        #expect(core.progress(of: node("2"))?.state == .probe)
+        drain(&core)
+        try core.compactLog(snapshotData: Array("s".utf8))  // index 1 applied: the log now starts at 2
+        // Node 3 never answered: it needs index 1, which is compacted, so it gets the snapshot.
+        core.step(message("3", "1", term: core.term, .heartbeatResponse(readRound: 0)))
+        let sent = drain(&core).filter { $0.to == node("3") }
+        #expect(sent.contains { if case .snapshot(let snapshot) = $0.kind { snapshot.metadata.index == 1 } else { false } })
+        #expect(core.progress(of: node("3"))?.state == .snapshot(pendingIndex: 1))
+        core.reportSnapshot(to: node("3"), succeeded: false)
+        #expect(core.progress(of: node("3"))?.state == .probe)
+    }
+
     /// Thesis §3.10: a transfer not done within an election timeout is abandoned.
     @Test func leadershipTransferIsAbandonedAfterAnElectionTimeout() throws {
         var core = makeLeader()

@@ -189,6 +189,24 @@ func makeLeader(terms: [RaftTerm] = [], configure: (inout RaftConfiguration) -> 
         #expect(applied == [.normal([]), .normal(Array("cmd".utf8))])
     }
 
+    /// Figure 2, leaders: "If last log index ≥ nextIndex for a follower: send AppendEntries RPC
+    /// with log entries starting at nextIndex; if successful: update nextIndex and matchIndex".
+    @Test func leaderSendsFromNextIndexAndAdvancesOnSuccess() throws {
+        var core = makeLeader()
+        core.step(message("2", "1", term: core.term, .appendResponse(index: 1, rejected: false, hintIndex: 0, hintTerm: 0)))
+        drain(&core)
+        #expect(core.progress(of: node("2"))?.match == 1 && core.progress(of: node("2"))?.next == 2)
+        try core.propose([9])
+        let append = drain(&core).first { $0.to == node("2") }
+        guard case .append(let prevIndex, _, let entries, _)? = append?.kind else {
+            Issue.record("no append to 2")
+            return
+        }
+        #expect(prevIndex == 1 && entries.map(\.index) == [2])
+        core.step(message("2", "1", term: core.term, .appendResponse(index: 2, rejected: false, hintIndex: 0, hintTerm: 0)))
+        #expect(core.progress(of: node("2"))?.match == 2 && core.progress(of: node("2"))?.next == 3)
+    }
+
     /// Figure 2, leaders: "If AppendEntries fails because of log inconsistency: decrement
     /// nextIndex and retry" — here with the fast backoff hint (§5.3): the follower's hint
     /// (its last index with a term at most prevTerm) takes the leader back in one step.
