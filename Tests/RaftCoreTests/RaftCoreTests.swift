@@ -1,1 +1,0 @@
-// The tests of RaftCore live in this target.
