@@ -53,7 +53,15 @@ let package = Package(
         ),
         .target(
             name: "Fabric",
-            dependencies: ["FabricCore", "FabricActorSystem", "FabricTransport", "FabricReactor"]
+            dependencies: ["FabricCore", "FabricActorSystem", "FabricMembership", "FabricTransport", "FabricReactor"]
+        ),
+        // Membership's shells: the SWIM member actor, downing, cluster events.
+        .target(
+            name: "FabricMembership",
+            dependencies: [
+                "FabricCore", "MembershipCore", "HealthCore", "FabricActorSystem", "FabricTransport", "FabricReactor",
+                "FabricWire",
+            ]
         ),
         // Raft's shell and edge: the Raft node actor, the write-ahead log, snapshots on disk.
         .target(

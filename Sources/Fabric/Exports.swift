@@ -2,3 +2,4 @@
 @_exported import Distributed
 @_exported import FabricActorSystem
 @_exported import FabricCore
+@_exported import FabricMembership

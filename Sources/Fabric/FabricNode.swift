@@ -3,6 +3,7 @@ import Glibc
 #endif
 import FabricActorSystem
 import FabricCore
+import FabricMembership
 import FabricReactor
 import FabricTransport
 import FabricWire
@@ -24,6 +25,9 @@ public final class FabricNode: Sendable {
     public let configuration: FabricNodeConfiguration
     let transport: Transport
     let group: EventLoopGroup
+    /// This node's SWIM member, when it runs membership (a listening node does by default).
+    let membership: SWIMMember?
+    private let eventForwarder: Task<Void, Never>?
 
     /// Starts the loops, listens (when configured) and dials the seeds. Throws
     /// `invalidArgument` for an invalid cluster name, and the listener's error when it cannot
@@ -46,14 +50,45 @@ public final class FabricNode: Sendable {
         let group = EventLoopGroup(
             loopCount: max(1, configuration.loopCount ?? System.coreCount), clock: configuration.clock)
         self.group = group
-        let transport = Transport(configuration: transportConfiguration, group: group, log: sink)
+        let runsMembership = configuration.membership != nil && configuration.listen != nil
+        let dialPolicy = runsMembership ? MembershipDialPolicy() : nil
+        let transport = Transport(
+            configuration: transportConfiguration, group: group, log: sink,
+            dialPolicy: dialPolicy ?? FullMeshDialPolicy())
         self.transport = transport
-        self.system = FabricActorSystem(transport: transport, log: sink)
+        let system = FabricActorSystem(transport: transport, log: sink)
+        self.system = system
         do {
             try transport.start()
         } catch {
             group.shutdown()
             throw error
+        }
+        if runsMembership, let membershipConfiguration = configuration.membership,
+           let address = transport.advertisedAddress {
+            let seeds = configuration.seeds
+            let member = system.makeSystemActor(name: "swim") {
+                SWIMMember(
+                    actorSystem: system, node: configuration.name, address: address, cluster: configuration.cluster,
+                    configuration: membershipConfiguration, seed: configuration.entropy.next(),
+                    dialPolicy: dialPolicy, seeds: seeds,
+                    dialSeeds: { [weak transport] seeds in transport?.join(seeds: seeds) })
+            }
+            membership = member
+            // Subscribed before the seeds are dialled, so no connection is missed.
+            let events = system.clusterEvents
+            eventForwarder = Task { [weak member] in
+                do {
+                    for try await event in events where event.kind == .connected {
+                        guard let address = event.address, let member else { continue }
+                        member.onLoop { $0.connected(to: event.node, address: address) }
+                    }
+                } catch {}
+            }
+            member.onLoop { $0.start() }
+        } else {
+            membership = nil
+            eventForwarder = nil
         }
         if !configuration.seeds.isEmpty { transport.join(seeds: configuration.seeds) }
     }
@@ -73,6 +108,13 @@ public final class FabricNode: Sendable {
     /// holds it (an actor made with `make(name:)` after `leave()` keeps it, and itself, alive).
     /// Called on one of the node's own loops, it returns before the loops are joined.
     public func leave() async {
+        if let membership {
+            // Say goodbye through membership first, and give the messages a moment to go out.
+            await membership.whenLocal { $0.leave() }
+            try? await Task.sleep(for: .milliseconds(100))
+            await membership.whenLocal { $0.stop() }
+        }
+        eventForwarder?.cancel()
         transport.shutdown()
         try? await Task.sleep(for: .milliseconds(50))
         Self.stop(transport, group, system)
@@ -119,6 +161,28 @@ public final class FabricNode: Sendable {
     /// `connectedPeers`; throws `timeout` after `timeout`, `cancelled` or `shutdown`.
     public func waitUntilConnected(to node: NodeId, timeout: Duration) async throws(FabricError) {
         try await system.waitUntilConnected(to: node, timeout: timeout)
+    }
+
+    /// The membership table as this node sees it (itself included), sorted by name; empty when
+    /// the node runs no membership (a client).
+    public func members() async -> [MemberSnapshot] {
+        guard let membership else { return [] }
+        return await membership.whenLocal { $0.table() } ?? []
+    }
+
+    /// The membership table as `node` sees it: a call to its SWIM member (on the control lane,
+    /// bounded by the caller's deadline as any call). How `fabric members --via` asks.
+    public func members(of node: NodeId) async throws -> [MemberSnapshot] {
+        if node == name { return await members() }
+        let remote = try SWIMMember.resolve(id: ActorID.system("swim", on: node), using: system)
+        return try await withCallOptions(priority: .control) { try await remote.snapshot() }
+    }
+
+    /// The first node this one connects to (at once if connected now): a client's entry node,
+    /// whose name it does not know before the welcome. Throws `timeout` after `timeout`.
+    public func waitForEntryNode(timeout: Duration) async throws(FabricError) -> NodeId {
+        if let first = connectedPeers.first { return first.name }
+        return try await system.waitForFirstConnection(timeout: timeout)
     }
 
     /// Nodes with a ready connection now.

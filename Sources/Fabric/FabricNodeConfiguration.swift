@@ -1,4 +1,5 @@
 import FabricCore
+import FabricMembership
 import FabricReactor
 
 /// How to run a node: its name, where it listens, whom it joins.
@@ -16,6 +17,9 @@ public struct FabricNodeConfiguration: Sendable {
     public var advertisedAddress: NodeAddress?
     /// Nodes to dial at start.
     public var seeds: [NodeAddress] = []
+    /// How the node runs membership (SWIM with Lifeguard, keep-majority downing); nil: no
+    /// membership (clients never run it: they are not members). LAN timings by default.
+    public var membership: MembershipConfiguration? = .lan
     /// Event loops (threads); defaults to one per core.
     public var loopCount: Int?
     /// Offer zstd compression for large payloads.
@@ -54,5 +58,6 @@ public struct FabricNodeConfiguration: Sendable {
         self.name = name
         self.listen = listen
         self.seeds = seeds
+        if listen == nil { membership = nil }
     }
 }

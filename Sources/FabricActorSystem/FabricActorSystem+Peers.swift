@@ -36,11 +36,23 @@ extension FabricActorSystem {
     /// within `timeout` (on this node's clock), `cancelled` when the task is cancelled, and
     /// `shutdown` when this node stops first. Built on `clusterEvents`: nothing polls.
     public func waitUntilConnected(to node: NodeId, timeout: Duration) async throws(FabricError) {
+        _ = try await waitForConnection(timeout: timeout, describing: "to \(node)") { $0 == node }
+    }
+
+    /// The first node a connection becomes ready to (the first already connected, if any):
+    /// for a client, its entry node. Throws like `waitUntilConnected`.
+    package func waitForFirstConnection(timeout: Duration) async throws(FabricError) -> NodeId {
+        try await waitForConnection(timeout: timeout, describing: "to any node") { _ in true }
+    }
+
+    private func waitForConnection(
+        timeout: Duration, describing what: String, _ matches: (NodeId) -> Bool
+    ) async throws(FabricError) -> NodeId {
         let (events, id) = clusterEventHub.subscribe()
         let timer = SubscriptionTimer()
         let loop = group.loops[0]
         let hub = clusterEventHub
-        let message = "\(self.node) not connected to \(node) within \(timeout)"
+        let message = "\(self.node) not connected \(what) within \(timeout)"
         loop.execute {
             guard !timer.isDone else { return }
             timer.handle = loop.scheduleTimer(after: timeout) {
@@ -53,9 +65,9 @@ extension FabricActorSystem {
                 timer.handle?.cancel()
             }
         }
-        for try await event in events where event.kind == .connected && event.node == node { return }
-        if Task.isCancelled { throw FabricError(.cancelled, "waiting for \(node) was cancelled") }
-        throw FabricError(.shutdown, "\(self.node) stopped before it connected to \(node)")
+        for try await event in events where event.kind == .connected && matches(event.node) { return event.node }
+        if Task.isCancelled { throw FabricError(.cancelled, "waiting for a connection \(what) was cancelled") }
+        throw FabricError(.shutdown, "\(self.node) stopped before it connected \(what)")
     }
 
     /// Ends every cluster event subscription (the node stopped).

@@ -11,13 +11,22 @@ enum NodeCommand {
     static let usage = """
         usage: fabric node --name NAME --listen HOST:PORT [--seed HOST:PORT]... [--cluster NAME]
                            [--loops N] [--log-level debug|info|warning|error]
+                           [--profile lan|wan|test] [--no-membership] [--stable-after SECONDS]
           Runs a node that hosts the sample actors `echo` and `counter` until SIGINT/SIGTERM.
-          Prints `fabric-event ...` lines (ready, peer-up, peer-down) for scripts and the test kit.
+          Membership (SWIM with Lifeguard, keep-majority downing) runs with the profile's timings
+          (default lan: memberlist's LAN defaults; test: short intervals); --stable-after sets how
+          long a partition must be stable before the majority downs the other side (default 20 s,
+          3 s in test). Prints `fabric-event ...` lines (ready, peer-up, peer-down, and member
+          node=N status=S generation=G for every membership event) for scripts and the test kit.
+          Exits 0 after SIGINT/SIGTERM, 3 when the cluster declared this node down (a supervisor
+          should start a new process: it joins with a new generation).
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
         let parsed = Arguments(
-            arguments, valued: ["--name", "--listen", "--seed", "--cluster", "--log-level", "--loops"], usage: usage)
+            arguments,
+            valued: ["--name", "--listen", "--seed", "--cluster", "--log-level", "--loops", "--profile", "--stable-after"],
+            booleans: ["--no-membership"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
         guard let name = parsed.nodeName("--name", usage: usage) else { Arguments.fail("--name is required", usage: usage) }
         guard let listen = parsed.address("--listen", usage: usage) else {
@@ -26,6 +35,7 @@ enum NodeCommand {
         var configuration = FabricNodeConfiguration(name: name, listen: listen, seeds: parsed.addresses("--seed", usage: usage))
         if let cluster = parsed.value("--cluster") { configuration.cluster = cluster }
         configuration.logLevel = logLevel(parsed.value("--log-level"), usage: usage)
+        configuration.membership = membership(parsed, usage: usage)
         if parsed.value("--loops") != nil {
             configuration.loopCount = parsed.integer("--loops", default: 1, usage: usage, range: 1...256)
         }
@@ -47,6 +57,14 @@ enum NodeCommand {
                     printLine(NodeEvent.peerUp(node: event.node.name).line)
                 } else if event.kind == .disconnected || event.kind == .restarted {
                     printLine(NodeEvent.peerDown(node: event.node.name).line)
+                } else if event.kind.isMembership {
+                    printLine(NodeEvent.member(
+                        node: event.node.name, status: event.kind.description,
+                        generation: String(event.generation, radix: 16)).line)
+                    if event.kind == .down, event.node == name, event.generation == node.generation {
+                        printError("fabric: node \(name) was declared down by the cluster; exiting (a new process joins afresh)")
+                        exit(3)
+                    }
                 }
             }
         }
@@ -65,6 +83,25 @@ enum NodeCommand {
         await node.leave()
         peerLines.cancel()
         return 0
+    }
+
+    /// The membership settings the flags ask for.
+    static func membership(_ parsed: Arguments, usage: String) -> MembershipConfiguration? {
+        if parsed.has("--no-membership") { return nil }
+        let profile: MembershipConfiguration.Profile
+        switch parsed.value("--profile") {
+        case nil, "lan": profile = .lan
+        case "wan": profile = .wan
+        case "test": profile = .test
+        default: Arguments.fail("--profile must be lan, wan or test", usage: usage)
+        }
+        var membership = MembershipConfiguration(profile: profile)
+        if parsed.value("--stable-after") != nil {
+            let seconds = parsed.number("--stable-after", default: 20, usage: usage)
+            guard seconds > 0, seconds <= 3600 else { Arguments.fail("--stable-after must be in (0, 3600] seconds", usage: usage) }
+            membership.stableAfter = .milliseconds(Int64(seconds * 1000))
+        }
+        return membership
     }
 
     static func logLevel(_ text: String?, usage: String) -> LogLevel {

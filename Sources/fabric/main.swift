@@ -7,6 +7,7 @@ let usage = """
     usage: fabric COMMAND [options]     (fabric COMMAND --help for a command's options)
       node    run a node hosting the sample actors until SIGINT/SIGTERM
       echo    join as a client through one node and call `echo` on a node
+      members print the membership table one node sees
       demo    start a local 3-node cluster, call across it, kill and restart a node
       bench   measure remote calls (`fabric bench rpc ...`), one JSON line per result
     """
@@ -16,6 +17,7 @@ let status: Int32
 switch arguments.first {
 case "node": status = await NodeCommand.run(arguments.dropFirst())
 case "echo": status = await EchoCommand.run(arguments.dropFirst())
+case "members": status = await MembersCommand.run(arguments.dropFirst())
 case "demo": status = await DemoCommand.run(arguments.dropFirst())
 case "bench": status = await BenchCommand.run(arguments.dropFirst())
 case "--help", "-h", "help":

@@ -20,6 +20,10 @@ public final class LocalCluster: Sendable {
     /// Starts one node per name on `127.0.0.1` with an ephemeral port, joins each to the first,
     /// and waits until every node has a connection to every other (or `timeout` passes). An
     /// invalid name throws `invalidArgument`.
+    ///
+    /// The nodes run no membership unless `configure` asks (`$0.membership = .test`): most
+    /// tests here are about calls and connections, and SWIM's own calls, events and
+    /// connections would be in what they count.
     public static func start(
         names: [String], cluster: String = "test", loopCount: Int = 1, timeout: Duration = .seconds(10),
         configure: (inout FabricNodeConfiguration) -> Void = { _ in }
@@ -31,6 +35,7 @@ public final class LocalCluster: Sendable {
                     name: try NodeId(name), listen: try NodeAddress(host: "127.0.0.1", port: 0))
                 configuration.cluster = cluster
                 configuration.loopCount = loopCount
+                configuration.membership = nil
                 configure(&configuration)
                 let node = try FabricNode(configuration)
                 if let seed = nodes.first?.advertisedAddress { node.join(seeds: [seed]) }
