@@ -14,6 +14,9 @@ package struct OutboundMessage: Sendable {
     /// known, so the header is appended after them in the same array and sent first: one
     /// array per call instead of two. 0 for every other message.
     package var wireStart: Int
+    /// Whether `payload` is already the message's zstd frame (compressed on the caller's
+    /// thread: `Connection.prepareOffLoop`); it then goes with the compressed flag as it is.
+    package var isWireCompressed = false
 
     package init(kind: FrameKind, priority: UInt8 = 0, messageID: UInt64, payload: [UInt8], wireStart: Int = 0) {
         precondition(wireStart >= 0 && wireStart <= payload.count, "wire start \(wireStart) outside a payload of \(payload.count) bytes")
