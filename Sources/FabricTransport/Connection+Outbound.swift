@@ -22,7 +22,6 @@ extension Connection {
     /// Takes the message over: the caller keeps no reference to its payload, so once framed
     /// the array can go back to the transport's `PayloadBufferPool`.
     private func enqueue(_ message: consuming OutboundMessage, call: PendingCall?) throws(FabricError) {
-        var message = message
         if message.payload.count >= Limits.offLoopCompressionBytesMin { prepareOffLoop(&message) }
         // What the message holds in memory, not only what it will send: a small call's payload
         // array has room reserved for its envelope header (`Limits.callArgumentsBytesReserved`).
