@@ -139,6 +139,9 @@ extension Connection {
         encoder = FrameEncoder(
             frameBytesMax: agreement.frameBytesMax, checksum: agreement.checksum,
             compressionThresholdBytes: agreement.compression ? limits.compressionThresholdBytes : nil)
+        if agreement.compression {
+            offLoopCompressionFrameBytesMax.store(agreement.frameBytesMax, ordering: .releasing)
+        }
         move(to: .ready)
         armKeepalive()
         transport.connectionDidBecomeReady(self, peers: peers)

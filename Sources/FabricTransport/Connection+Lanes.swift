@@ -46,40 +46,45 @@ extension Connection {
         checkOutputBudget()
     }
 
-    /// Frames `entry` whole, or its next fragment; true when nothing of it is left.
+    /// Frames `entry` whole, or its next fragment; true when nothing of it is left. A fragment
+    /// is cut from the payload's two parts where they lie (`FragmentCut`): no join, so the
+    /// loop's work per fragment is one copy of `fragmentBytes`.
     private func frameNextPiece(of entry: inout OutboundLanes.Entry) -> Bool {
         let fragmentBytes = limits.fragmentBytes
-        if entry.wire == nil {
+        if !entry.isCut {
             guard fragmentsAgreed, entry.message.payload.count > fragmentBytes else {
                 frame(entry.message)
                 return true
             }
-            let message = entry.message
-            let prepared = message.payload.withUnsafeBytes { payload in
-                Result { () throws(WireError) in
-                    try encoder.fragmentablePayload(
-                        kind: message.kind, first: UnsafeRawBufferPointer(rebasing: payload[message.wireStart...]),
-                        then: UnsafeRawBufferPointer(rebasing: payload[..<message.wireStart]))
+            if !entry.message.isWireCompressed {
+                switch compressForFragments(entry.message) {
+                case .success(let compressed?):
+                    entry.message.payload = compressed
+                    entry.message.wireStart = 0
+                    entry.message.isWireCompressed = true
+                case .success(nil):
+                    break
+                case .failure(let error):
+                    failTooLarge(entry.message, error)
+                    return true
                 }
             }
-            switch prepared {
-            case .success(let (wire, isCompressed)):
-                entry.wire = wire
-                entry.isCompressed = isCompressed
-                entry.message.payload = []
-            case .failure(let error):
-                failTooLarge(message, error)
-                return true
-            }
+            entry.isCut = true
         }
-        guard let wire = entry.wire else { preconditionFailure("a fragmented message without its wire payload") }
-        let end = min(entry.sent + fragmentBytes, wire.count)
         let message = entry.message
-        let outcome = wire[entry.sent..<end].withUnsafeBytes { piece in
-            Result { () throws(WireError) in
+        let wireBytes = message.payload.count
+        let end = min(entry.sent + fragmentBytes, wireBytes)
+        let cut = FragmentCut(
+            entry.sent..<end, firstBytes: wireBytes - message.wireStart, secondBytes: message.wireStart)
+        let outcome = message.payload.withUnsafeBytes { payload in
+            let first = UnsafeRawBufferPointer(rebasing: payload[message.wireStart...])
+            let second = UnsafeRawBufferPointer(rebasing: payload[..<message.wireStart])
+            return Result { () throws(WireError) in
                 try encoder.appendFragment(
-                    kind: message.kind, priority: message.priority, messageID: message.messageID, payload: piece,
-                    isCompressed: entry.isCompressed, moreFollow: end < wire.count, to: &writeBuffer)
+                    kind: message.kind, priority: message.priority, messageID: message.messageID,
+                    payload: UnsafeRawBufferPointer(rebasing: first[cut.inFirst]),
+                    then: UnsafeRawBufferPointer(rebasing: second[cut.inSecond]),
+                    isCompressed: message.isWireCompressed, moreFollow: end < wireBytes, to: &writeBuffer)
             }
         }
         if case .failure(let error) = outcome {
@@ -88,7 +93,20 @@ extension Connection {
         }
         counters.add(.framesOut)
         entry.sent = end
-        return end == wire.count
+        return end == wireBytes
+    }
+
+    /// The message's zstd frame when it is worth compressing, made by the loop's encoder (a
+    /// message the caller did not compress: under `Limits.offLoopCompressionBytesMin`, or
+    /// queued before the handshake agreed).
+    private func compressForFragments(_ message: OutboundMessage) -> Result<[UInt8]?, WireError> {
+        message.payload.withUnsafeBytes { payload in
+            Result { () throws(WireError) in
+                try encoder.compressedForFragments(
+                    kind: message.kind, first: UnsafeRawBufferPointer(rebasing: payload[message.wireStart...]),
+                    then: UnsafeRawBufferPointer(rebasing: payload[..<message.wireStart]))
+            }
+        }
     }
 
     /// What waits to go to the peer: in the lanes and in the stream.

@@ -22,6 +22,7 @@ extension Connection {
     /// Takes the message over: the caller keeps no reference to its payload, so once framed
     /// the array can go back to the transport's `PayloadBufferPool`.
     private func enqueue(_ message: consuming OutboundMessage, call: PendingCall?) throws(FabricError) {
+        if message.payload.count >= Limits.offLoopCompressionBytesMin { prepareOffLoop(&message) }
         // What the message holds in memory, not only what it will send: a small call's payload
         // array has room reserved for its envelope header (`Limits.callArgumentsBytesReserved`).
         let bytes = message.payload.capacity + FrameLayout.headerBytes
@@ -54,6 +55,30 @@ extension Connection {
             return true
         }
         if needsFlush { scheduleFlush() }
+    }
+
+    /// Compresses a large message on the caller's thread, when the handshake agreed on
+    /// compression and it shrinks, so that the loop only cuts it into fragments (issue 14, §2:
+    /// compressing 16 MB on the loop held every control frame behind it). A fresh encoder per
+    /// message: its context is not shared between threads, and creating one costs little next
+    /// to compressing `Limits.offLoopCompressionBytesMin` bytes. A message that is too large
+    /// is left as it is, for the loop to fail it as it always did.
+    private func prepareOffLoop(_ message: inout OutboundMessage) {
+        let frameBytesMax = offLoopCompressionFrameBytesMax.load(ordering: .acquiring)
+        guard frameBytesMax > 0, !message.isWireCompressed else { return }
+        let encoder = FrameEncoder(
+            frameBytesMax: frameBytesMax, checksum: false, compressionThresholdBytes: limits.compressionThresholdBytes)
+        let wireStart = message.wireStart
+        let kind = message.kind
+        let compressed = message.payload.withUnsafeBytes { payload in
+            try? encoder.compressedForFragments(
+                kind: kind, first: UnsafeRawBufferPointer(rebasing: payload[wireStart...]),
+                then: UnsafeRawBufferPointer(rebasing: payload[..<wireStart]))
+        }
+        guard let compressed else { return }
+        message.payload = compressed
+        message.wireStart = 0
+        message.isWireCompressed = true
     }
 
     /// Asks the loop to flush: at the end of this turn when already on it, else with one `execute`.
@@ -238,6 +263,7 @@ extension Connection {
 
     func frame(_ message: OutboundMessage) {
         let encoder = self.encoder
+        guard !message.isWireCompressed else { return frameCompressed(message) }
         let wireStart = message.wireStart
         let outcome = message.payload.withUnsafeBytes { payload -> WireError? in
             do throws(WireError) {
@@ -251,6 +277,22 @@ extension Connection {
             }
         }
         if let error = outcome {
+            failTooLarge(message, error)
+            return
+        }
+        counters.add(.framesOut)
+    }
+
+    /// A message the caller compressed already, as one frame with the compressed flag.
+    private func frameCompressed(_ message: OutboundMessage) {
+        let outcome = message.payload.withUnsafeBytes { payload in
+            Result { () throws(WireError) in
+                try encoder.appendFragment(
+                    kind: message.kind, priority: message.priority, messageID: message.messageID, payload: payload,
+                    isCompressed: true, moreFollow: false, to: &writeBuffer)
+            }
+        }
+        if case .failure(let error) = outcome {
             failTooLarge(message, error)
             return
         }
@@ -315,6 +357,12 @@ extension Connection {
             // (A rare path: payloads still shared with `taken` here are simply not pooled.)
             for message in taken.control + taken.user {
                 let call = message.kind == .call ? callsByID.removeValue(forKey: message.messageID) : nil
+                // Compressed by its caller for this connection's agreement: only a successor
+                // that agreed on compression too can send it as it is.
+                if message.isWireCompressed, other.offLoopCompressionFrameBytesMax.load(ordering: .acquiring) == 0 {
+                    if let call { failed.append((call, FabricError(.nodeUnreachable, "connection superseded"))) }
+                    continue
+                }
                 do throws(FabricError) {
                     if let call { try other.sendCall(message, call) } else { try other.send(message) }
                 } catch {

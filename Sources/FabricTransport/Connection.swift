@@ -98,6 +98,10 @@ package final class Connection: @unchecked Sendable {
     /// The outbound queue's byte count as of its last change, for `isBackPressured` to read
     /// without the lock.
     let queuedBytesHint = Atomic<Int>(0)
+    /// The agreed frame limit once the handshake agreed on compression, else 0: callers read it
+    /// to compress a large message on their own thread before queuing it
+    /// (`prepareOffLoop`), so the loop never compresses megabytes in one go.
+    let offLoopCompressionFrameBytesMax = Atomic<Int>(0)
     /// Incoming two-way calls running now, and the bytes their payloads hold (counted against
     /// `Limits.inboundCallsPerConnectionMax` and `inboundCallBytesPerConnectionMax`).
     package let inboundCallsRunning = Atomic<Int>(0)

@@ -11,10 +11,10 @@ struct OutboundLanes {
     /// A message in a lane, with how much of it has gone when it goes in fragments.
     struct Entry {
         var message: OutboundMessage
-        /// What the message goes on the wire as, once its first fragment went
-        /// (`FrameEncoder.fragmentablePayload`); nil until then.
-        var wire: [UInt8]?
-        var isCompressed = false
+        /// Whether the message is being cut into fragments: its payload is then what goes on
+        /// the wire (compressed by `FrameEncoder.compressedForFragments` when that helped).
+        var isCut = false
+        /// Wire bytes sent so far.
         var sent = 0
         /// What the entry counts in `bytes`.
         let countedBytes: Int

@@ -7,6 +7,10 @@ import FabricWire
 package struct OutboundMessage: Sendable {
     package var kind: FrameKind
     package var priority: UInt8
+    /// Whether `payload` is already the message's zstd frame (compressed on the caller's
+    /// thread: `Connection.prepareOffLoop`); it then goes with the compressed flag as it is.
+    /// Declared here, in the padding after `priority`, so a message stays 32 bytes.
+    package var isWireCompressed = false
     package var messageID: UInt64
     package var payload: [UInt8]
     /// Where the payload starts on the wire: it is sent as `payload[wireStart...]` followed by
@@ -14,7 +18,6 @@ package struct OutboundMessage: Sendable {
     /// known, so the header is appended after them in the same array and sent first: one
     /// array per call instead of two. 0 for every other message.
     package var wireStart: Int
-
     package init(kind: FrameKind, priority: UInt8 = 0, messageID: UInt64, payload: [UInt8], wireStart: Int = 0) {
         precondition(wireStart >= 0 && wireStart <= payload.count, "wire start \(wireStart) outside a payload of \(payload.count) bytes")
         self.kind = kind

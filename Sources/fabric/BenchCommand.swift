@@ -12,14 +12,16 @@ enum BenchCommand {
     static let usage = """
         usage: fabric bench rpc [--mode seq|rr|oneway] [--concurrency N] [--duration S] [--payload B]
                                 [--oneway] [--callers default|loop] [--warmup S]
-                                [--server-loops N] [--client-loops N] [--bulk BYTES]
+                                [--server-loops N] [--client-loops N] [--bulk BYTES] [--bulk-rate N]
           Starts a server process (`fabric bench serve`) and calls it from this process.
           rr: N callers, one call in flight each; seq: one caller; oneway (or --oneway): one
           stream of one-way calls. --callers loop runs the callers on an event loop instead of the
           default executor. --server-loops/--client-loops: event loops of each process (default
           1). --bulk BYTES: while the calls are measured, another task streams one-way calls of
           BYTES each to the same server over the same connection, and the measured calls go at
-          control priority (the latency of control calls behind bulk). Prints one JSON line in
+          control priority (the latency of control calls behind bulk; `bulk_per_s` in the output counts
+          them). --bulk-rate N: at most N bulk messages a second (default: as fast as the
+          transport takes them). Prints one JSON line in
           the format of shared/bench/run.
         usage: fabric bench connections [--count N]
           Opens N raw, then N handshaken connections to a server process and prints the extra
@@ -50,13 +52,15 @@ enum BenchCommand {
         var clientLoops = 1
         /// Bytes of each one-way call streamed beside the measured calls (0: none).
         var bulk = 0
+        /// Bulk messages per second (0: as fast as the transport takes them).
+        var bulkRate = 0
     }
 
     static func parse(_ arguments: ArraySlice<String>) -> Options {
         let parsed = Arguments(
             arguments, valued: [
                 "--mode", "--concurrency", "--duration", "--payload", "--callers", "--warmup", "--server-loops",
-                "--client-loops", "--bulk",
+                "--client-loops", "--bulk", "--bulk-rate",
             ],
             booleans: ["--oneway"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
@@ -71,6 +75,7 @@ enum BenchCommand {
         options.serverLoops = parsed.integer("--server-loops", default: 1, usage: usage, range: 1...256)
         options.clientLoops = parsed.integer("--client-loops", default: 1, usage: usage, range: 1...256)
         options.bulk = parsed.integer("--bulk", default: 0, usage: usage, range: 0...16_000_000)
+        options.bulkRate = parsed.integer("--bulk-rate", default: 0, usage: usage, range: 0...100_000)
         if options.bulk > 0, options.mode == "oneway" { Arguments.fail("--bulk measures calls, not --oneway", usage: usage) }
         switch parsed.value("--callers") {
         case nil, "default": options.onLoop = false
@@ -136,7 +141,19 @@ enum BenchCommand {
         let bulkSender: Task<Void, any Error>? = options.bulk > 0 ? Task {
             let bulk = [UInt8](repeating: 0xBB, count: options.bulk)
             try await withCallOptions(timeout: .seconds(120), oneWay: true) {
-                while phase.value.load(ordering: .relaxed) != 2 { try await echo.sink(bulk) }
+                let start = CPUTime.nanos()
+                var sent: UInt64 = 0
+                while phase.value.load(ordering: .relaxed) != 2 {
+                    if options.bulkRate > 0 {
+                        // Paced: message n goes at n / rate seconds after the start.
+                        let due = start + sent * 1_000_000_000 / UInt64(options.bulkRate)
+                        let now = CPUTime.nanos()
+                        if due > now { try await Task.sleep(for: .nanoseconds(Int64(due - now))) }
+                    }
+                    sent += 1
+                    try await echo.sink(bulk)
+                    if phase.value.load(ordering: .relaxed) == 1 { phase.bulkSent.add(1, ordering: .relaxed) }
+                }
             }
         } : nil
         let (seconds, cpu, samples) = try await withThrowingTaskGroup(of: [UInt64].self) { group in
@@ -179,7 +196,10 @@ enum BenchCommand {
             + #""payload":\#(options.payload),"calls_per_s":\#(fixed(Double(sorted.count) / seconds, 0)),"#
             + #""p50_us":\#(fixed(percentile(0.5), 1)),"p99_us":\#(fixed(percentile(0.99), 1)),"#
             + #""cpu_s":\#(fixed(cpu, 2)),"duration_s":\#(fixed(seconds, 2))"#
-            + (options.bulk > 0 ? #","bulk_bytes":\#(options.bulk)}"# : "}")
+            + (options.bulk > 0
+                ? #","p999_us":\#(fixed(percentile(0.999), 1)),"max_us":\#(fixed(percentile(1), 1)),"#
+                    + #""bulk_bytes":\#(options.bulk),"bulk_per_s":\#(fixed(Double(phase.bulkSent.load(ordering: .relaxed)) / seconds, 1))}"#
+                : "}")
     }
 
     static func measureOneWay(_ echo: BenchEcho, options: Options, serverPID: Int32) async throws -> String {
@@ -260,4 +280,6 @@ enum CPUTime {
 /// Warm-up (0), measuring (1), done (2): read by every caller after each call.
 final class BenchPhase: Sendable {
     let value = Atomic<Int>(0)
+    /// Bulk messages handed to the transport while measuring (`--bulk`).
+    let bulkSent = Atomic<Int>(0)
 }

@@ -23,15 +23,18 @@ import Testing
     static func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7) } }
 
     /// A server that records what it receives and a client connected to it.
-    static func pair(fragments: Bool) async throws -> (TransportFixture, RecordingDelegate, EventLoopGroup, Transport, Connection) {
-        let fixture = try TransportFixture { $0.fragments = fragments }
+    static func pair(fragments: Bool, compression: Bool = false) async throws -> (TransportFixture, RecordingDelegate, EventLoopGroup, Transport, Connection) {
+        let fixture = try TransportFixture {
+            $0.fragments = fragments
+            $0.compression = compression
+        }
         let delegate = RecordingDelegate()
         fixture.transport.delegateBox = TransportDelegateBox(delegate)
         fixture.transport.retainDelegate(delegate)
         let group = EventLoopGroup(loopCount: 1)
         var configuration = TransportConfiguration(cluster: "test", node: NodeId(uncheckedValid: "client"), generation: 0xC1, listen: nil)
         configuration.fragments = fragments
-        configuration.compression = false
+        configuration.compression = compression
         let client = Transport(configuration: configuration, group: group, log: { _, _ in })
         client.join(seeds: [NodeAddress(uncheckedHost: "127.0.0.1", port: fixture.port)])
         let connected = await eventually(timeout: .seconds(10)) { client.connectedPeers.contains { $0.node == NodeId(uncheckedValid: "server") } }
@@ -74,6 +77,32 @@ import Testing
         #expect(both)
         let order = delegate.received.withLock { $0 }
         #expect(order.map(\.id) == [1, 2])
+        #expect(order.allSatisfy { $0.intact })
+    }
+
+    /// With compression agreed, large messages are compressed by their caller
+    /// (`Limits.offLoopCompressionBytesMin` and over) or by the loop (under it), cut into
+    /// fragments from their two parts (a call's header after its arguments) without joining
+    /// them, and each arrives intact, in order, whatever side of the thresholds it is on.
+    @Test func twoPartMessagesArriveIntactCompressedOrNot() async throws {
+        let (fixture, delegate, group, client, connection) = try await Self.pair(fragments: true, compression: true)
+        defer { client.shutdown(); group.shutdown(); fixture.shutdown() }
+        #expect(connection.agreement?.compression == true)
+        let threshold = Limits.offLoopCompressionBytesMin
+        let sizes = [threshold + 1, 100, threshold - 1, 3 * 1024 * 1024, 64 * 1024 + 1, 200_000]
+        for (index, size) in sizes.enumerated() {
+            // The wire order is the pattern; the array holds its tail first, as a call does.
+            let wire = Self.pattern(size)
+            let head = min(37, size)
+            let payload = Array(wire[head...]) + Array(wire[..<head])
+            try connection.send(OutboundMessage(
+                kind: .oneway, priority: 1, messageID: UInt64(index + 1), payload: payload, wireStart: size - head))
+        }
+        let all = await eventually(timeout: .seconds(30)) { delegate.received.withLock { $0.count } == sizes.count }
+        #expect(all)
+        let order = delegate.received.withLock { $0 }
+        #expect(order.map(\.id) == (1...UInt64(sizes.count)).map { $0 })
+        #expect(order.map(\.bytes) == sizes)
         #expect(order.allSatisfy { $0.intact })
     }
 

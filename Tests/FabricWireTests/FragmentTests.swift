@@ -11,9 +11,11 @@ import Testing
     static func fragments(
         of payload: [UInt8], kind: FrameKind = .call, id: UInt64, pieceBytes: Int, encoder: FrameEncoder
     ) throws -> [[UInt8]] {
-        let (wire, compressed) = try payload.withUnsafeBytes { first in
-            try encoder.fragmentablePayload(kind: kind, first: first, then: UnsafeRawBufferPointer(start: nil, count: 0))
+        let compressedWire = try payload.withUnsafeBytes { first in
+            try encoder.compressedForFragments(kind: kind, first: first, then: UnsafeRawBufferPointer(start: nil, count: 0))
         }
+        let wire = compressedWire ?? payload
+        let compressed = compressedWire != nil
         var frames: [[UInt8]] = []
         var offset = 0
         repeat {

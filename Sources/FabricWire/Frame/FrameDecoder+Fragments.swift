@@ -23,11 +23,18 @@ struct PartialMessage {
 }
 
 extension FrameDecoder {
+    /// What the last fragment of a message came to.
+    enum Reassembled {
+        case whole(Frame)
+        /// Large and compressed: being decompressed in slices (`FrameDecoder+Slices`).
+        case slicing
+    }
+
     /// Adds the fragment at `range` to its message and consumes its frame; the message, when
     /// this was its last fragment.
     mutating func takeFragment(
         _ range: Range<Int>, frameEnd: Int, flags: FrameFlags, key: FragmentKey
-    ) throws(WireError) -> Frame? {
+    ) throws(WireError) -> Reassembled? {
         var partial: PartialMessage
         if let existing = partialMessages.removeValue(forKey: key) {
             partial = existing
@@ -57,8 +64,14 @@ extension FrameDecoder {
             return nil
         }
         partialBytes -= partial.bytes.count
+        if partial.isCompressed,
+            try startSlicing(
+                partial.bytes, kind: key.kind, priority: partial.priority, messageID: key.messageID, cap: payloadCap)
+        {
+            return .slicing
+        }
         let payload = partial.isCompressed ? try decompressReassembled(partial.bytes, cap: payloadCap) : partial.bytes
-        return Frame(kind: key.kind, priority: partial.priority, messageID: key.messageID, payload: payload[...])
+        return .whole(Frame(kind: key.kind, priority: partial.priority, messageID: key.messageID, payload: payload[...]))
     }
 
     private mutating func decompressReassembled(_ bytes: [UInt8], cap: Int) throws(WireError) -> [UInt8] {

@@ -56,6 +56,13 @@ package struct FrameDecoder {
     /// Bytes of decompressed payload produced so far (wrapping), so that the connection can
     /// bound the decompression work of one loop turn.
     package internal(set) var decompressedBytes = 0
+    /// Decompress compressed messages that declare more than this in slices of this many
+    /// output bytes (`FrameDecoder+Slices`); nil decompresses every message in one go.
+    package var decompressionSliceBytes: Int?
+    /// The message being decompressed in slices.
+    var sliced: SlicedMessage?
+    /// Slices decompressed so far (wrapping): tests count work in slices, not in time.
+    package internal(set) var slicesDone = 0
     /// Read buffers allocated so far (wrapping): a test holds the regrowths of a large frame
     /// to about log2 of its size.
     package internal(set) var reallocations = 0
@@ -85,7 +92,7 @@ package struct FrameDecoder {
             switch try nextWireFrame() {
             case nil: return nil
             case .whole(let frame)?: return frame
-            case .fragmentTaken?: continue
+            case .fragmentTaken?, .slicingStarted?: continue
             }
         }
     }
@@ -95,6 +102,8 @@ package struct FrameDecoder {
         case whole(Frame)
         /// A fragment was added to its message, which is not complete yet.
         case fragmentTaken
+        /// A large compressed message is complete and is being decompressed in slices.
+        case slicingStarted
     }
 
     private mutating func nextWireFrame() throws(WireError) -> WireFrame? {
@@ -105,6 +114,8 @@ package struct FrameDecoder {
         let flags = try FrameFlags(
             validating: load(UInt16.self, at: readIndex + FrameLayout.flagsOffset),
             acceptsCompression: acceptsCompression, acceptsFragments: acceptsFragments)
+        // Behind a message being decompressed in slices only higher priorities go on.
+        guard !waitsForSlicedMessage(priority: flags.priority) else { return nil }
         guard flags.isChecksummed || !requiresChecksum else {
             throw WireError(.badFlags, "\(flags.kind) frame without the agreed checksum")
         }
@@ -121,16 +132,36 @@ package struct FrameDecoder {
         let payloadRange = (readIndex + FrameLayout.headerBytes)..<(frameEnd - flags.trailerBytes)
         let key = FragmentKey(kind: flags.kind, messageID: messageID)
         if flags.hasMoreFragments || (!partialMessages.isEmpty && partialMessages[key] != nil) {
-            guard let whole = try takeFragment(payloadRange, frameEnd: frameEnd, flags: flags, key: key) else {
-                return .fragmentTaken
+            switch try takeFragment(payloadRange, frameEnd: frameEnd, flags: flags, key: key) {
+            case nil: return .fragmentTaken
+            case .slicing?: return .slicingStarted
+            case .whole(let whole)?: return .whole(whole)
             }
-            return .whole(whole)
+        }
+        if flags.isCompressed, try startSlicingFrame(payloadRange, flags: flags, messageID: messageID) {
+            consume(upTo: frameEnd)
+            return .slicingStarted
         }
         let payload =
             flags.isCompressed
             ? try decompressPayload(payloadRange, frameEnd: frameEnd, flags: flags)
             : takePayload(payloadRange, frameEnd: frameEnd)
         return .whole(Frame(kind: flags.kind, priority: flags.priority, messageID: messageID, payload: payload))
+    }
+
+    /// Starts slicing the compressed whole frame at `range` when it is large (its compressed
+    /// bytes copied out: the read buffer is reused).
+    private mutating func startSlicingFrame(
+        _ range: Range<Int>, flags: FrameFlags, messageID: UInt64
+    ) throws(WireError) -> Bool {
+        guard let sliceBytes = decompressionSliceBytes, sliced == nil,
+            let declared = storage.withUnsafeBytes({ raw in
+                ZstdSlicedDecompression.declaredSize(of: UnsafeRawBufferPointer(rebasing: raw[range]))
+            }), declared > sliceBytes
+        else { return false }
+        let cap = frameBytesMax - FrameLayout.minimumLength - flags.trailerBytes
+        let input = Array(storage[range])
+        return try startSlicing(input, kind: flags.kind, priority: flags.priority, messageID: messageID, cap: cap)
     }
 
     /// The length field of the frame at `readIndex`, within `minimumLength...frameBytesMax`.

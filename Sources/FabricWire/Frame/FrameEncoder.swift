@@ -120,36 +120,44 @@ package struct FrameEncoder {
         finish(mark, flags: flags, messageID: messageID, in: &buffer)
     }
 
-    /// What a message goes on the wire as when it is sent in fragments: its payload (`first`
-    /// then `second`) in one array, compressed whole when it is large and that makes it smaller.
-    package func fragmentablePayload(
+    /// What a large message goes on the wire as when it is sent in fragments: its payload
+    /// (`first` then `second`) compressed as one zstd frame when it is large and that makes it
+    /// smaller, else nil, and then the fragments are cut from the two parts as they are
+    /// (`appendFragment(…, then:)`). Neither way joins the parts into a new array (issue 14,
+    /// §2: a 16 MB join held the loop for milliseconds).
+    package func compressedForFragments(
         kind: FrameKind, first: UnsafeRawBufferPointer, then second: UnsafeRawBufferPointer
-    ) throws(WireError) -> (bytes: [UInt8], isCompressed: Bool) {
+    ) throws(WireError) -> [UInt8]? {
         try checkFits(payloadBytes: first.count + second.count)
-        var joined: [UInt8] = []
-        joined.reserveCapacity(first.count + second.count)
-        joined.append(contentsOf: first)
-        joined.append(contentsOf: second)
-        if shouldCompress(kind: kind, payloadBytes: joined.count), let compressionContext {
-            var compressed: [UInt8] = []
-            let smaller = joined.withUnsafeBytes {
-                compressionContext.compressIfSmaller($0, level: Compression.defaultLevel, into: &compressed)
-            }
-            if smaller != nil { return (compressed, true) }
+        guard shouldCompress(kind: kind, payloadBytes: first.count + second.count), let compressionContext else {
+            return nil
         }
-        return (joined, false)
+        return compressionContext.compressIfSmaller(first, then: second, level: Compression.defaultLevel)
     }
 
-    /// Appends one fragment of a message: `payload` is the next piece of what
-    /// `fragmentablePayload` made, `moreFollow` says whether more pieces come after it.
+    /// Appends one fragment of a message: `payload` is the next piece of its wire bytes (what
+    /// `compressedForFragments` made, or the message as it is), `moreFollow` says whether more
+    /// pieces come after it.
     package func appendFragment(
         kind: FrameKind, priority: UInt8, messageID: UInt64, payload: UnsafeRawBufferPointer, isCompressed: Bool,
         moreFollow: Bool, to buffer: inout [UInt8]
     ) throws(WireError) {
+        try appendFragment(
+            kind: kind, priority: priority, messageID: messageID, payload: payload, then: UnsafeRawBufferPointer(start: nil, count: 0),
+            isCompressed: isCompressed, moreFollow: moreFollow, to: &buffer)
+    }
+
+    /// Appends one fragment whose piece is `first` followed by `second`: a piece cut from a
+    /// two-part payload across the point where its parts meet (`FragmentCut`).
+    package func appendFragment(
+        kind: FrameKind, priority: UInt8, messageID: UInt64, payload first: UnsafeRawBufferPointer,
+        then second: UnsafeRawBufferPointer, isCompressed: Bool, moreFollow: Bool, to buffer: inout [UInt8]
+    ) throws(WireError) {
         precondition(kind != .handshake, "handshake frames are never fragmented")
-        try checkFits(payloadBytes: payload.count)
+        try checkFits(payloadBytes: first.count + second.count)
         let mark = beginFrame(in: &buffer)
-        buffer.append(contentsOf: payload)
+        buffer.append(contentsOf: first)
+        if !second.isEmpty { buffer.append(contentsOf: second) }
         var flags = FrameFlags(kind: kind, priority: priority)
         flags.isCompressed = isCompressed
         flags.hasMoreFragments = moreFollow
