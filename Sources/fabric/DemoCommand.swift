@@ -11,7 +11,8 @@ enum DemoCommand {
         usage: fabric demo
           Starts three `fabric node` processes (alpha, beta, gamma) on free loopback ports, calls
           `echo` and `counter` on every node through a client, kills gamma with SIGKILL, shows
-          calls to it failing within their deadline while the others keep working, restarts it,
+          calls to it failing within their deadline while the others keep working and the
+          others' membership declaring it unreachable, then down, restarts it,
           shows calls succeeding again, and stops everything it started.
         """
 
@@ -22,7 +23,11 @@ enum DemoCommand {
         let names = ["alpha", "beta", "gamma"]
         let cluster: ProcessCluster
         do {
-            cluster = try ProcessCluster(executable: executable, names: names)
+            // The test profile's short intervals keep the demo quick (suspicion under 5 s,
+            // downing after a 3 s stable view); a node runs `--profile lan` unless told.
+            cluster = try ProcessCluster(
+                executable: executable, names: names,
+                arguments: .template(["node", "--name", "{name}", "--listen", "{listen}", "--profile", "test"]))
         } catch {
             printError("fabric demo: \(error)")
             return 1
@@ -57,9 +62,22 @@ enum DemoCommand {
         }
         try await callEveryNode(client, names: names, expectDown: [])
 
+        try await cluster.waitUntilMembersSeeEachOther(timeout: .seconds(20))
+        try await showMembers(client, "the membership table as alpha sees it")
+
         step("killing gamma with SIGKILL")
         cluster["gamma"].kill()
+        // Watched from the kill on, while the calls below run.
+        async let unreachable = cluster.waitUntil("gamma", is: "unreachable", by: ["alpha", "beta"], timeout: .seconds(30))
+        async let down = cluster.waitUntil("gamma", is: "down", by: ["alpha", "beta"], timeout: .seconds(40))
         try await callEveryNode(client, names: names, expectDown: ["gamma"])
+        let unreachableAfter = try await unreachable
+        let downAfter = try await down
+        for name in ["alpha", "beta"] {
+            say("\(name) found gamma unreachable \(format(unreachableAfter[name] ?? .zero)) after the kill (probes, ping-requests, suspicion), "
+                + "and down after \(format(downAfter[name] ?? .zero)) (keep-majority: 2 of 3 reachable, view stable for 3 s)")
+        }
+        try await showMembers(client, "the membership table as alpha sees it now")
 
         step("restarting gamma (same port, new process generation)")
         try await cluster["gamma"].restart()
@@ -68,6 +86,13 @@ enum DemoCommand {
         try await waitUntilAnswers(client, name: "gamma", timeout: .seconds(10))
         try await callEveryNode(client, names: names, expectDown: [])
         await client.leave()
+    }
+
+    private static func showMembers(_ client: FabricNode, _ title: String) async throws {
+        let entry = try NodeId("alpha")
+        let members = try await withCallOptions(timeout: .seconds(5)) { try await client.members(of: entry) }
+        say(title + ":")
+        for line in MembersCommand.table(members) { say("  " + line) }
     }
 
     private static func callEveryNode(_ client: FabricNode, names: [String], expectDown: Set<String>) async throws {
