@@ -9,6 +9,7 @@ let usage = """
       echo    join as a client through one node and call `echo` on a node
       demo    start a local 3-node cluster, call across it, kill and restart a node
       bench   measure remote calls (`fabric bench rpc ...`), one JSON line per result
+      simulate  run the membership protocol in the simulator (`fabric simulate swim ...`), one JSON object
     """
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -18,6 +19,7 @@ case "node": status = await NodeCommand.run(arguments.dropFirst())
 case "echo": status = await EchoCommand.run(arguments.dropFirst())
 case "demo": status = await DemoCommand.run(arguments.dropFirst())
 case "bench": status = await BenchCommand.run(arguments.dropFirst())
+case "simulate": status = SimulateCommand.run(arguments.dropFirst())
 case "--help", "-h", "help":
     print(usage)
     status = 0

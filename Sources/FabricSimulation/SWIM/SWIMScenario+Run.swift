@@ -1,0 +1,208 @@
+import FabricCore
+import MembershipCore
+
+/// What the scenario's observer records while the run goes (one per run; the engine calls it
+/// between node calls, so it never races a node).
+final class SWIMScenarioLog {
+    var count: Int
+    /// Per observer index: other members it has joined minus removed (warm-up convergence).
+    var known: [Int]
+    var pausedEver: Set<NodeId> = []
+    var falsePositives = SWIMScenarioResult.Declarations()
+    var falsePositivePairs: Set<Int> = []
+    var pauseDeclarations = SWIMScenarioResult.Declarations()
+    var pauseDeclarationPairs: Set<Int> = []
+
+    var joiner: NodeId?
+    var joinFirstKnown: Instant?
+    var joinKnownBy: Set<NodeId> = []
+    var joinAllKnown: Instant?
+    var originals: Int
+
+    var victim: NodeId?
+    var crashedAt: Instant?
+    var firstSuspicion: Instant?
+    var declaredAt: [NodeId: Instant] = [:]
+
+    init(members: Int) {
+        count = members
+        originals = members
+        known = [Int](repeating: 0, count: members)
+    }
+
+    func observe(_ event: MembershipEvent, from observer: NodeId, at time: Instant, in simulation: Simulation<SWIMSimulatedNode>) {
+        let faults = simulation.faults
+        guard let o = faults.index(of: observer) else { return }
+        if o >= known.count { known += [Int](repeating: 0, count: o + 1 - known.count) }
+        let about = event.member.node
+        let isOther = about != observer
+        switch event.kind {
+        case .joined where isOther: known[o] += 1
+        case .removed where isOther: known[o] -= 1
+        default: break
+        }
+        if event.kind == .joined, about == joiner, isOther, o < originals {
+            joinFirstKnown = joinFirstKnown ?? time
+            joinKnownBy.insert(observer)
+            if joinKnownBy.count == originals, joinAllKnown == nil {
+                joinAllKnown = time
+                simulation.stop()
+            }
+        }
+        guard isOther, let m = faults.index(of: about),
+            event.member.identity.generation == UInt64(faults.generation(of: about))
+        else { return }
+        if about == victim, let crashedAt, time >= crashedAt {
+            if event.kind == .suspect { firstSuspicion = firstSuspicion ?? time }
+            if event.kind == .unreachable || event.kind == .down, declaredAt[observer] == nil {
+                declaredAt[observer] = time
+                if declaredAt.count == liveOthers(of: about, in: faults) { simulation.stop() }
+            }
+            return
+        }
+        guard event.kind == .unreachable || event.kind == .down, faults.status(of: about) != .crashed else { return }
+        let pair = o * Limits.simulationNodesMax + m
+        if pausedEver.contains(about) {
+            pauseDeclarations.events += 1
+            if pauseDeclarationPairs.insert(pair).inserted { pauseDeclarations.pairs += 1 }
+        } else {
+            falsePositives.events += 1
+            if falsePositivePairs.insert(pair).inserted { falsePositives.pairs += 1 }
+        }
+    }
+
+    func liveOthers(of member: NodeId, in faults: SimulationFaultState) -> Int {
+        faults.nodeIDs.filter { $0 != member && faults.status(of: $0) != .crashed }.count
+    }
+}
+
+extension SWIMScenario {
+    /// Runs the scenario (see the type's timeline) and returns its figures; an invariant failure
+    /// ends the run early and is in `failure` (with the seed), the figures up to it.
+    public func run() -> SWIMScenarioResult {
+        if let reason = invalidity { preconditionFailure("invalid SWIM scenario: \(reason)") }
+        let configuration = self.configuration
+        let period = configuration.probeInterval
+        let bounds = SWIMBounds(configuration: configuration, members: members + 1)
+        let simulation = SWIMCluster.simulation(seed: seed, members: members, configuration: configuration, seeds: seeds)
+        simulation.network.loss = loss
+        SWIMCluster.addInvariants(
+            to: simulation, bounds: bounds, scanEvery: period * max(1, members / 100), falseDeclarations: strict)
+        let log = SWIMScenarioLog(members: members)
+        simulation.onObserve = { [unowned simulation] event, observer, time in
+            log.observe(event, from: observer, at: time, in: simulation)
+        }
+        var choices = SeededRandom(seed: seed ^ 0x5C3A_A210_9E37_79B9)
+        let origin = simulation.configuration.origin
+        let end = origin + period * periods
+        let tail: Duration = bounds.suspicionMaximum + period * 20
+        let halfway: Instant = origin + period * (periods / 2)
+        let tailStart: Instant = max(halfway, end + (Duration.zero - tail))
+        simulation.at(tailStart.duration(since: origin)) { $0.network.loss = 0 }
+
+        var result = SWIMScenarioResult(scenario: self)
+        result.period = period
+        var window = (start: origin, sent: 0, bytes: 0)
+        do {
+            // 1. Warm-up.
+            let warmupEnd = origin + period * max(1, periods / 3)
+            while simulation.time < warmupEnd, !log.known.allSatisfy({ $0 == members - 1 }) {
+                try simulation.run(for: period)
+            }
+            if log.known.allSatisfy({ $0 == members - 1 }) { result.warmup = simulation.time.duration(since: origin) }
+            window = (simulation.time, simulation.figures.total.messagesSent, simulation.figures.total.bytesSent)
+
+            // 2. Dissemination of a join.
+            let joiner = SWIMCluster.member(members)
+            log.joiner = joiner
+            simulation.addNode(joiner)
+            let disseminationCap: Duration = period * max(30, 9 * members.bitWidthLog2)
+            try simulation.run(until: min(tailStart, simulation.time + disseminationCap))
+            if let first = log.joinFirstKnown, let last = log.joinAllKnown { result.dissemination = last.duration(since: first) }
+            result.disseminatedTo = log.joinKnownBy.count
+
+            // 3. Detection of a crash.
+            try simulation.run(until: min(tailStart, simulation.time + period))
+            let victim = SWIMCluster.member(seeds + Int(choices.next() % UInt64(members - seeds)))
+            if members <= seeds { preconditionFailure("unreachable: members > seeds is checked") }
+            log.victim = victim
+            log.crashedAt = simulation.time
+            simulation.crash(victim)
+            try simulation.run(until: min(tailStart, simulation.time + bounds.detectionBound))
+
+            // 4. Pauses, then the tail.
+            if pauseMilliseconds > 0 {
+                schedulePauses(in: simulation, log: log, until: tailStart, victim: victim, random: &choices)
+            }
+            try simulation.run(until: end)
+            try simulation.finish()
+        } catch {
+            result.failure = error
+        }
+        fill(&result, log: log, simulation: simulation, window: window)
+        return result
+    }
+
+    /// `pauses` distinct random members (not the crashed one), each paused once for
+    /// `pauseMilliseconds` at a uniform time between now and `until` minus the pause.
+    func schedulePauses(
+        in simulation: Simulation<SWIMSimulatedNode>, log: SWIMScenarioLog, until: Instant, victim: NodeId,
+        random: inout SeededRandom
+    ) {
+        let length = Duration.milliseconds(Int64(pauseMilliseconds))
+        let now = simulation.time
+        guard until > now + length else { return }
+        let span = UInt64(until.duration(since: now + length).nanoseconds)
+        var candidates = simulation.nodeIDs.filter { $0 != victim }
+        for index in 0..<min(pauses, candidates.count) {
+            candidates.swapAt(index, index + Int(random.next() % UInt64(candidates.count - index)))
+            let member = candidates[index]
+            let at = now + .nanoseconds(Int64(random.next() % max(1, span)))
+            simulation.at(at.duration(since: simulation.configuration.origin)) { simulation in
+                guard simulation.faults.status(of: member) == .up else { return }
+                log.pausedEver.insert(member)
+                simulation.pause(member)
+                simulation.after(length) { if $0.faults.status(of: member) == .paused { $0.resume(member) } }
+            }
+        }
+    }
+
+    /// The figures from the log, the engine and the cores.
+    func fill(
+        _ result: inout SWIMScenarioResult, log: SWIMScenarioLog, simulation: Simulation<SWIMSimulatedNode>,
+        window: (start: Instant, sent: Int, bytes: Int)
+    ) {
+        result.falsePositives = log.falsePositives
+        result.pauseDeclarations = log.pauseDeclarations
+        result.pausesDone = log.pausedEver.count
+        for index in simulation.nodeIDs.indices {
+            guard let node = simulation.node(at: index) else { continue }
+            result.suspicions += node.core.counters.suspicionsStarted
+            result.refutations += node.core.counters.refutations
+        }
+        if let crashedAt = log.crashedAt, let victim = log.victim {
+            result.detection.firstSuspicion = log.firstSuspicion?.duration(since: crashedAt)
+            let times = log.declaredAt.values.map { $0.duration(since: crashedAt) }.sorted()
+            result.detection.knownBy = times.count
+            result.detection.of = log.liveOthers(of: victim, in: simulation.faults)
+            result.detection.first = times.first
+            if !times.isEmpty { result.detection.median = times[times.count / 2] }
+            if times.count == result.detection.of { result.detection.all = times.last }
+        }
+        let figures = simulation.figures
+        result.events = figures.eventsProcessed
+        result.simulated = figures.simulatedTime
+        let windowPeriods = Double(simulation.time.duration(since: window.start).nanoseconds)
+            / Double(result.period.nanoseconds)
+        if windowPeriods > 0 {
+            let memberPeriods = windowPeriods * Double(members)
+            result.messagesPerMemberPerPeriod = Double(figures.total.messagesSent - window.sent) / memberPeriods
+            result.bytesPerMemberPerPeriod = Double(figures.total.bytesSent - window.bytes) / memberPeriods
+        }
+    }
+}
+
+extension Int {
+    /// ceil(log2(self)) for self ≥ 1.
+    var bitWidthLog2: Int { self <= 1 ? 0 : Int.bitWidth - (self - 1).leadingZeroBitCount }
+}
