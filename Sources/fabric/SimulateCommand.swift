@@ -12,9 +12,11 @@ enum SimulateCommand {
     static let usage = """
         usage: fabric simulate swim --members N [--loss P] [--pause-ms X] [--pauses K] [--lifeguard on|off]
                                     [--periods K] [--seed S] [--profile lan|wan|test] [--strict]
+                                    [--resume-order messages|timers]
           Simulates N SWIM members (MembershipCore) on a simulated network for K protocol periods
           (default 300): they join, one more joins (dissemination), one crashes (detection), and
-          with --pause-ms, --pauses members (default 5) are each paused X ms once. --loss P drops
+          with --pause-ms, --pauses members (default 5) are each paused X ms once (--resume-order timers: a resumed member runs its overdue timers
+          before the messages that waited, the harsh order). --loss P drops
           each message with probability P (0 to 1) until the fault-free tail. --strict makes a
           false positive an invariant failure instead of a counted figure. Prints one JSON object
           (false_positives, suspicions, refutations, dissemination_periods, detection_s,
@@ -36,7 +38,7 @@ enum SimulateCommand {
     static func swim(_ arguments: ArraySlice<String>) -> Int32 {
         let parsed = Arguments(
             arguments,
-            valued: ["--members", "--loss", "--pause-ms", "--pauses", "--lifeguard", "--periods", "--seed", "--profile"],
+            valued: ["--members", "--loss", "--pause-ms", "--pauses", "--lifeguard", "--periods", "--seed", "--profile", "--resume-order"],
             booleans: ["--strict"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected \(parsed.positional[0])", usage: usage) }
         guard parsed.value("--members") != nil else { Arguments.fail("--members is required", usage: usage) }
@@ -67,6 +69,11 @@ enum SimulateCommand {
                 Arguments.fail("--seed must be a number (decimal or 0x hex)", usage: usage)
             }
             scenario.seed = seed
+        }
+        switch parsed.value("--resume-order") ?? "messages" {
+        case "messages": scenario.resumeOrder = .messagesFirst
+        case "timers": scenario.resumeOrder = .timersFirst
+        default: Arguments.fail("--resume-order must be messages or timers", usage: usage)
         }
         scenario.strict = parsed.has("--strict")
         if let reason = scenario.invalidity { Arguments.fail(reason, usage: usage) }

@@ -26,7 +26,8 @@ public enum SWIMCluster {
 
     /// A run of `members` members with `configuration`, joining through the first `seeds` of
     /// them; a member added later (`Simulation.addNode` with the name `member(index)` for the
-    /// next index) joins the same way, and `leaves` plans graceful leaves.
+    /// next index) joins through the first seed alone (so its join is one update with one
+    /// origin, for the dissemination figure), and `leaves` plans graceful leaves.
     public static func simulation(
         seed: UInt64, members: Int, configuration: SWIMConfiguration, seeds seedCount: Int = 3,
         simulation simulationConfiguration: SimulationConfiguration = SimulationConfiguration(),
@@ -35,10 +36,12 @@ public enum SWIMCluster {
         precondition(members >= 1, "a SWIM simulation needs a member, not \(members)")
         var seeds: [NodeId: NodeAddress] = [:]
         for index in 0..<min(max(1, seedCount), members) { seeds[member(index)] = address(index) }
+        let firstSeed = [member(0): address(0)]
         return Simulation(seed: seed, nodes: self.members(members), configuration: simulationConfiguration) { context in
             SWIMSimulatedNode(
                 identity: identity(context.index, generation: context.generation), cluster: name,
-                configuration: configuration, seeds: seeds, leaveAt: leaves[context.id])
+                configuration: configuration, seeds: context.index < members ? seeds : firstSeed,
+                leaveAt: leaves[context.id])
         }
     }
 

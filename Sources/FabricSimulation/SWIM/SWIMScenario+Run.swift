@@ -12,6 +12,15 @@ final class SWIMScenarioLog {
     var falsePositivePairs: Set<Int> = []
     var pauseDeclarations = SWIMScenarioResult.Declarations()
     var pauseDeclarationPairs: Set<Int> = []
+    /// Distinct suspicions: (member index, generation, incarnation) of every `suspect` event.
+    var suspicions: Set<SuspicionKey> = []
+    var suspectEvents = 0
+
+    struct SuspicionKey: Hashable {
+        var member: Int
+        var generation: UInt64
+        var incarnation: UInt64
+    }
 
     var joiner: NodeId?
     var joinFirstKnown: Instant?
@@ -23,6 +32,8 @@ final class SWIMScenarioLog {
     var crashedAt: Instant?
     var firstSuspicion: Instant?
     var declaredAt: [NodeId: Instant] = [:]
+    /// The members that held the victim alive or suspect when it crashed: the ones to detect it.
+    var holders: Set<NodeId> = []
 
     init(members: Int) {
         count = members
@@ -52,11 +63,16 @@ final class SWIMScenarioLog {
         guard isOther, let m = faults.index(of: about),
             event.member.identity.generation == UInt64(faults.generation(of: about))
         else { return }
+        if event.kind == .suspect {
+            suspectEvents += 1
+            suspicions.insert(SuspicionKey(member: m, generation: event.member.identity.generation,
+                                           incarnation: event.member.incarnation))
+        }
         if about == victim, let crashedAt, time >= crashedAt {
             if event.kind == .suspect { firstSuspicion = firstSuspicion ?? time }
-            if event.kind == .unreachable || event.kind == .down, declaredAt[observer] == nil {
+            if event.kind == .unreachable || event.kind == .down, declaredAt[observer] == nil, holders.contains(observer) {
                 declaredAt[observer] = time
-                if declaredAt.count == liveOthers(of: about, in: faults) { simulation.stop() }
+                if declaredAt.count == holders.count { simulation.stop() }
             }
             return
         }
@@ -71,8 +87,12 @@ final class SWIMScenarioLog {
         }
     }
 
-    func liveOthers(of member: NodeId, in faults: SimulationFaultState) -> Int {
-        faults.nodeIDs.filter { $0 != member && faults.status(of: $0) != .crashed }.count
+    /// Records who holds `victim` alive or suspect now (just before it crashes).
+    func recordHolders(of victim: NodeId, in simulation: Simulation<SWIMSimulatedNode>) {
+        for (index, node) in simulation.nodeIDs.enumerated() where node != victim {
+            guard let status = simulation.node(at: index)?.core.member(victim)?.status else { continue }
+            if status == .alive || status == .suspect { holders.insert(node) }
+        }
     }
 }
 
@@ -84,7 +104,10 @@ extension SWIMScenario {
         let configuration = self.configuration
         let period = configuration.probeInterval
         let bounds = SWIMBounds(configuration: configuration, members: members + 1)
-        let simulation = SWIMCluster.simulation(seed: seed, members: members, configuration: configuration, seeds: seeds)
+        var engine = SimulationConfiguration()
+        engine.resumeOrder = resumeOrder
+        let simulation = SWIMCluster.simulation(
+            seed: seed, members: members, configuration: configuration, seeds: seeds, simulation: engine)
         simulation.network.loss = loss
         SWIMCluster.addInvariants(
             to: simulation, bounds: bounds, scanEvery: period * max(1, members / 100), falseDeclarations: strict)
@@ -110,6 +133,7 @@ extension SWIMScenario {
                 try simulation.run(for: period)
             }
             if log.known.allSatisfy({ $0 == members - 1 }) { result.warmup = simulation.time.duration(since: origin) }
+            result.warmupComplete = log.known.filter { $0 == members - 1 }.count
             window = (simulation.time, simulation.figures.total.messagesSent, simulation.figures.total.bytesSent)
 
             // 2. Dissemination of a join.
@@ -127,6 +151,7 @@ extension SWIMScenario {
             if members <= seeds { preconditionFailure("unreachable: members > seeds is checked") }
             log.victim = victim
             log.crashedAt = simulation.time
+            log.recordHolders(of: victim, in: simulation)
             simulation.crash(victim)
             try simulation.run(until: min(tailStart, simulation.time + bounds.detectionBound))
 
@@ -175,16 +200,18 @@ extension SWIMScenario {
         result.falsePositives = log.falsePositives
         result.pauseDeclarations = log.pauseDeclarations
         result.pausesDone = log.pausedEver.count
+        result.suspicions = log.suspicions.count
+        result.suspectEvents = log.suspectEvents
         for index in simulation.nodeIDs.indices {
             guard let node = simulation.node(at: index) else { continue }
-            result.suspicions += node.core.counters.suspicionsStarted
             result.refutations += node.core.counters.refutations
         }
         if let crashedAt = log.crashedAt, let victim = log.victim {
             result.detection.firstSuspicion = log.firstSuspicion?.duration(since: crashedAt)
             let times = log.declaredAt.values.map { $0.duration(since: crashedAt) }.sorted()
             result.detection.knownBy = times.count
-            result.detection.of = log.liveOthers(of: victim, in: simulation.faults)
+            result.detection.of = log.holders.filter { simulation.faults.status(of: $0) != .crashed }.count
+            _ = victim
             result.detection.first = times.first
             if !times.isEmpty { result.detection.median = times[times.count / 2] }
             if times.count == result.detection.of { result.detection.all = times.last }

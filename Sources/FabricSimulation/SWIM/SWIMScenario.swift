@@ -70,6 +70,10 @@ public struct SWIMScenario: Sendable {
     public var periods = 300
     /// Members everyone joins through.
     public var seeds = 3
+    /// What a resumed member handles first: the messages that waited (an event loop that drains
+    /// its sockets first, the default) or its overdue timers (the harsh order: a stalled
+    /// process times out probes whose acks are already in its socket — Lifeguard's slow member).
+    public var resumeOrder = SimulationResumeOrder.messagesFirst
     /// A false positive fails the run (the invariant) instead of being counted.
     public var strict = false
 
@@ -99,6 +103,7 @@ public struct SWIMScenario: Sendable {
         var words = ["fabric simulate swim", "--members \(members)", "--loss \(SWIMFormat.decimal(loss))",
                      "--pause-ms \(pauseMilliseconds)"]
         if pauseMilliseconds > 0 { words.append("--pauses \(pauses)") }
+        if resumeOrder == .timersFirst { words.append("--resume-order timers") }
         words += ["--lifeguard \(lifeguard ? "on" : "off")", "--periods \(periods)", "--profile \(profile.rawValue)"]
         if strict { words.append("--strict") }
         words.append("--seed \(seed)")

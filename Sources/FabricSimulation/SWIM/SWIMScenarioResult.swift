@@ -22,7 +22,7 @@ public struct SWIMScenarioResult: Sendable {
         public var all: Duration?
         /// Live members that declared it, and how many there were.
         public var knownBy = 0
-        /// Live members besides the crashed one.
+        /// The members that held it alive or suspect when it crashed (and are not crashed now).
         public var of = 0
     }
 
@@ -36,12 +36,17 @@ public struct SWIMScenarioResult: Sendable {
     public var pauseDeclarations = Declarations()
     /// Pauses that happened.
     public var pausesDone = 0
-    /// Suspicions started, summed over the cores alive at the end.
-    public var suspicions: UInt64 = 0
+    /// Distinct suspicions started: the (member, generation, incarnation) of `suspect` events
+    /// about the current life of a member (one probe failure, however many members hear of it).
+    public var suspicions = 0
+    /// `suspect` events in all (every member that hears a suspicion emits one).
+    public var suspectEvents = 0
     /// Refutations, summed over the cores alive at the end.
     public var refutations: UInt64 = 0
     /// When every member knew every other after the start (nil: not within the warm-up).
     public var warmup: Duration?
+    /// Members that knew every other at the end of the warm-up.
+    public var warmupComplete = 0
     /// From the first member learning the joiner to the last original member learning it.
     public var dissemination: Duration?
     /// Original members that learnt the joiner, and how many there are.
@@ -74,6 +79,7 @@ public struct SWIMScenarioResult: Sendable {
         var fields: [(String, String)] = [
             ("scenario", "\"swim\""), ("members", "\(scenario.members)"), ("loss", number(scenario.loss)),
             ("pause_ms", "\(scenario.pauseMilliseconds)"), ("pauses", "\(pausesDone)"),
+            ("resume_order", scenario.resumeOrder == .timersFirst ? "\"timers\"" : "\"messages\""),
             ("lifeguard", scenario.lifeguard ? "true" : "false"), ("profile", "\"\(scenario.profile.rawValue)\""),
             ("periods", "\(scenario.periods)"), ("period_s", seconds(period)), ("seed", "\(scenario.seed)"),
             ("strict", scenario.strict ? "true" : "false"),
@@ -82,8 +88,8 @@ public struct SWIMScenarioResult: Sendable {
             ("replay", string(scenario.replayCommand)),
             ("false_positives", declarations(falsePositives)),
             ("pause_declarations", declarations(pauseDeclarations)),
-            ("suspicions", "\(suspicions)"), ("refutations", "\(refutations)"),
-            ("warmup_s", seconds(warmup)),
+            ("suspicions", "\(suspicions)"), ("suspect_events", "\(suspectEvents)"), ("refutations", "\(refutations)"),
+            ("warmup_s", seconds(warmup)), ("warmup_complete_members", "\(warmupComplete)"),
             ("dissemination_periods", periods(dissemination)),
             ("dissemination_goal_periods", number(disseminationGoalPeriods)),
             ("dissemination_s", seconds(dissemination)),

@@ -58,7 +58,7 @@ public struct SWIMSimulatedNode: SimulatedNode {
     public mutating func receive(
         _ message: Message, from sender: NodeId, now: Instant, random: inout SeededRandom, outbox: inout Outbox
     ) {
-        carryOut(core.onMessage(message, now: now, random: &random), &outbox)
+        Self.carryOut(core.onMessage(message, now: now, random: &random), &outbox)
     }
 
     public mutating func wake(now: Instant, random: inout SeededRandom, outbox: inout Outbox) {
@@ -67,9 +67,9 @@ public struct SWIMSimulatedNode: SimulatedNode {
         }
         if !left, let due = leaveAt, due <= now {
             left = true
-            carryOut(core.onLeave(now: now, random: &random), &outbox)
+            Self.carryOut(core.onLeave(now: now, random: &random), &outbox)
         }
-        carryOut(core.onTimer(now: now, random: &random), &outbox)
+        Self.carryOut(core.onTimer(now: now, random: &random), &outbox)
     }
 
     /// Asks the seeds (none for a lone seed, which is then the cluster) and arms the retry.
@@ -79,11 +79,14 @@ public struct SWIMSimulatedNode: SimulatedNode {
             joinRetryAt = nil
             return
         }
-        carryOut(core.onJoin(seeds: others, now: now), &outbox)
+        Self.carryOut(core.onJoin(seeds: others, now: now), &outbox)
         joinRetryAt = now + joinRetryInterval
     }
 
-    func carryOut(_ directives: [MembershipDirective], _ outbox: inout Outbox) {
+    /// Static on purpose: `self.carryOut(core.onMessage(...))` would copy `self` (the receiver is
+    /// evaluated before the argument), so the core's mutation would find its tables shared and
+    /// copy them: a 1,000-member view copied on every message (measured: 40 % of the run).
+    static func carryOut(_ directives: [MembershipDirective], _ outbox: inout Outbox) {
         for directive in directives {
             switch directive {
             case .send(let message, let destination, _):
