@@ -14,14 +14,16 @@ enum SimulateCommand {
                                     [--periods K] [--seed S] [--profile lan|wan|test] [--strict]
                                     [--resume-order messages|timers]
           Simulates N SWIM members (MembershipCore) on a simulated network for K protocol periods
-          (default 300): they join, one more joins (dissemination), one crashes (detection), and
-          with --pause-ms, --pauses members (default 5) are each paused X ms once (--resume-order timers: a resumed member runs its overdue timers
-          before the messages that waited, the harsh order). --loss P drops
-          each message with probability P (0 to 1) until the fault-free tail. --strict makes a
-          false positive an invariant failure instead of a counted figure. Prints one JSON object
+          (default 300): they start and join, one more joins (dissemination), one crashes
+          (detection); with --pause-ms, --pauses members (default 5) are each paused X ms once.
+          --loss P drops each message with probability P (0 to 1) until the fault-free tail.
+          --resume-order timers: a resumed member runs its overdue timers before the messages
+          that waited (the harsh order; default: messages first). --strict makes a false
+          positive an invariant failure instead of a counted figure. Prints one JSON object
           (false_positives, suspicions, refutations, dissemination_periods, detection_s,
           messages_per_member_per_period, bytes_per_member_per_period, events, simulated_s,
-          wall_s, ...); a failure names the seed and the command that replays it.
+          wall_s, ...); exit 0 when the invariants held, 1 with the failure, its seed and the
+          command that replays it.
         """
 
     static func run(_ arguments: ArraySlice<String>) -> Int32 {

@@ -9,7 +9,7 @@ let usage = """
       echo    join as a client through one node and call `echo` on a node
       demo    start a local 3-node cluster, call across it, kill and restart a node
       bench   measure remote calls (`fabric bench rpc ...`), one JSON line per result
-      simulate  run the membership protocol in the simulator (`fabric simulate swim ...`), one JSON object
+      simulate  run SWIM in the simulator (`fabric simulate swim ...`), one JSON object
     """
 
 let arguments = CommandLine.arguments.dropFirst()
