@@ -35,8 +35,11 @@ import Testing
         #expect(invariant.observe(about2, from: observer, in: simulation.view) == nil, "paused: not live")
         try simulation.run(until: .zero + .seconds(6))
         #expect(invariant.observe(about2, from: observer, in: simulation.view) == nil, "4 s after the resume: excused")
+        // A third party's fault excuses too: m2's rumours about m1 (see the type's note).
+        #expect(invariant.observe(event(.unreachable, 1), from: observer, in: simulation.view) == nil)
         try simulation.run(until: .zero + .milliseconds(7100))
         #expect(invariant.observe(about2, from: observer, in: simulation.view) != nil, "5.1 s after: flagged")
+        #expect(invariant.observe(event(.unreachable, 1), from: observer, in: simulation.view) != nil)
     }
 
     @Test func anIncarnationThatGoesBackIsFlagged() throws {
