@@ -65,8 +65,9 @@ public struct SWIMNoFalseDeclaration: SimulationInvariant {
 ///
 /// Seen two ways: every event (it carries the member as the view now holds it), and a scan of
 /// every view at `cadence` (changes without an event, such as a refutation merged by a member
-/// that saw no suspicion). The scan is O(n²) dictionary look-ups: 1 s suits tens of members,
-/// a 1,000-member run scans every 10 s.
+/// that saw no suspicion). The scan is O(n²) dictionary look-ups: every second suits tens of
+/// members; `SWIMScenario` scans every n/30 periods (33 at 1,000 members, where one scan of
+/// the million pairs costs about as much as 3 simulated periods).
 public struct SWIMIncarnationsGrow: SimulationInvariant {
     public typealias Node = SWIMSimulatedNode
     public let name = "incarnations only grow"

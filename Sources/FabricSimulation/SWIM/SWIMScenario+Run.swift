@@ -109,8 +109,10 @@ extension SWIMScenario {
         let simulation = SWIMCluster.simulation(
             seed: seed, members: members, configuration: configuration, seeds: seeds, simulation: engine)
         simulation.network.loss = loss
+        // The view scans are O(n²) look-ups: every period for tens of members, every 33 at 1,000
+        // (the events are checked as they come either way).
         SWIMCluster.addInvariants(
-            to: simulation, bounds: bounds, scanEvery: period * max(1, members / 100), falseDeclarations: strict)
+            to: simulation, bounds: bounds, scanEvery: period * max(1, members / 30), falseDeclarations: strict)
         let log = SWIMScenarioLog(members: members)
         simulation.onObserve = { [unowned simulation] event, observer, time in
             log.observe(event, from: observer, at: time, in: simulation)
