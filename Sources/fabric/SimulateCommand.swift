@@ -12,11 +12,13 @@ enum SimulateCommand {
     static let usage = """
         usage: fabric simulate swim --members N [--loss P] [--pause-ms X] [--pauses K] [--lifeguard on|off]
                                     [--periods K] [--seed S] [--profile lan|wan|test] [--strict]
-                                    [--resume-order messages|timers]
+                                    [--resume-order messages|timers] [--slow K] [--slow-ms X]
           Simulates N SWIM members (MembershipCore) on a simulated network for K protocol periods
           (default 300): they start and join, one more joins (dissemination), one crashes
           (detection); with --pause-ms, --pauses members (default 5) are each paused X ms once.
           --loss P drops each message with probability P (0 to 1) until the fault-free tail.
+          --slow K: K members get X ms (default 400) of latency plus as much jitter each way on
+          all their links from the crash's detection to the tail (a degraded member).
           --resume-order timers: a resumed member runs its overdue timers before the messages
           that waited (the harsh order; default: messages first). --strict makes a false
           positive an invariant failure instead of a counted figure. Prints one JSON object
@@ -40,7 +42,7 @@ enum SimulateCommand {
     static func swim(_ arguments: ArraySlice<String>) -> Int32 {
         let parsed = Arguments(
             arguments,
-            valued: ["--members", "--loss", "--pause-ms", "--pauses", "--lifeguard", "--periods", "--seed", "--profile", "--resume-order"],
+            valued: ["--members", "--loss", "--pause-ms", "--pauses", "--lifeguard", "--periods", "--seed", "--profile", "--resume-order", "--slow", "--slow-ms"],
             booleans: ["--strict"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected \(parsed.positional[0])", usage: usage) }
         guard parsed.value("--members") != nil else { Arguments.fail("--members is required", usage: usage) }
@@ -54,6 +56,8 @@ enum SimulateCommand {
         }
         scenario.pauseMilliseconds = parsed.integer("--pause-ms", default: 0, usage: usage, range: 0...3_600_000)
         scenario.pauses = parsed.integer("--pauses", default: 5, usage: usage, range: 0...Limits.simulationNodesMax)
+        scenario.slowMembers = parsed.integer("--slow", default: 0, usage: usage, range: 0...Limits.simulationNodesMax)
+        scenario.slowMilliseconds = parsed.integer("--slow-ms", default: 400, usage: usage, range: 0...60_000)
         scenario.periods = parsed.integer("--periods", default: 300, usage: usage, range: 10...1_000_000)
         switch parsed.value("--lifeguard") ?? "on" {
         case "on": scenario.lifeguard = true

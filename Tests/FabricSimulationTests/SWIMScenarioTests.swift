@@ -79,6 +79,23 @@ import Testing
         }
     }
 
+    /// Lifeguard's claim in miniature: with a few slow members (400 ms ± 400 ms each way on all
+    /// their links) and 5 % loss, plain SWIM suspects far more and declares healthy members
+    /// unreachable; Lifeguard's local health and nacks keep the slow members' failed probes from
+    /// turning into false positives.
+    @Test func lifeguardSuspectsLessWithSlowMembers() {
+        var scenario = scenario(seed: 1, members: 30)
+        scenario.loss = 0.05
+        scenario.slowMembers = 3
+        scenario.periods = 120
+        let on = scenario.run()
+        scenario.lifeguard = false
+        let off = scenario.run()
+        #expect(on.passed && off.passed)
+        #expect(on.falsePositives.events == 0)
+        #expect(on.suspicions * 2 < off.suspicions, "Lifeguard on \(on.suspicions), off \(off.suspicions)")
+    }
+
     /// The byte estimate follows the layout written in SWIMMessage+WireSize.swift.
     @Test func theWireSizeEstimateFollowsItsLayout() {
         let sender = Member(identity: SWIMCluster.identity(1, generation: 0), status: .alive, incarnation: 0)

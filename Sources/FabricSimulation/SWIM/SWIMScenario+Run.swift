@@ -8,6 +8,9 @@ final class SWIMScenarioLog {
     /// Per observer index: other members it has joined minus removed (warm-up convergence).
     var known: [Int]
     var pausedEver: Set<NodeId> = []
+    var slow: Set<NodeId> = []
+    var slowDeclarations = SWIMScenarioResult.Declarations()
+    var slowDeclarationPairs: Set<Int> = []
     var falsePositives = SWIMScenarioResult.Declarations()
     var falsePositivePairs: Set<Int> = []
     var pauseDeclarations = SWIMScenarioResult.Declarations()
@@ -78,7 +81,10 @@ final class SWIMScenarioLog {
         }
         guard event.kind == .unreachable || event.kind == .down, faults.status(of: about) != .crashed else { return }
         let pair = o * Limits.simulationNodesMax + m
-        if pausedEver.contains(about) {
+        if slow.contains(about) {
+            slowDeclarations.events += 1
+            if slowDeclarationPairs.insert(pair).inserted { slowDeclarations.pairs += 1 }
+        } else if pausedEver.contains(about) {
             pauseDeclarations.events += 1
             if pauseDeclarationPairs.insert(pair).inserted { pauseDeclarations.pairs += 1 }
         } else {
@@ -157,7 +163,10 @@ extension SWIMScenario {
             simulation.crash(victim)
             try simulation.run(until: min(tailStart, simulation.time + bounds.detectionBound))
 
-            // 4. Pauses, then the tail.
+            // 4. Slow members and pauses, then the tail.
+            if slowMembers > 0 {
+                slowDown(in: simulation, log: log, until: tailStart, victim: victim, random: &choices)
+            }
             if pauseMilliseconds > 0 {
                 schedulePauses(in: simulation, log: log, until: tailStart, victim: victim, random: &choices)
             }
@@ -180,7 +189,7 @@ extension SWIMScenario {
         let now = simulation.time
         guard until > now + length else { return }
         let span = UInt64(until.duration(since: now + length).nanoseconds)
-        var candidates = simulation.nodeIDs.filter { $0 != victim }
+        var candidates = simulation.nodeIDs.filter { $0 != victim && !log.slow.contains($0) }
         for index in 0..<min(pauses, candidates.count) {
             candidates.swapAt(index, index + Int(random.next() % UInt64(candidates.count - index)))
             let member = candidates[index]
@@ -194,6 +203,32 @@ extension SWIMScenario {
         }
     }
 
+    /// `slowMembers` random members (not the crashed one) get `slowMilliseconds` of latency and
+    /// as much jitter, each way, on every link of theirs (the run's loss too) until `until`.
+    func slowDown(
+        in simulation: Simulation<SWIMSimulatedNode>, log: SWIMScenarioLog, until: Instant, victim: NodeId,
+        random: inout SeededRandom
+    ) {
+        var candidates = simulation.nodeIDs.filter { $0 != victim }
+        let delay = Duration.milliseconds(Int64(slowMilliseconds))
+        let slowLink = LinkConditions(latency: delay, jitter: delay, loss: loss)
+        var chosen: [NodeId] = []
+        for index in 0..<min(slowMembers, candidates.count) {
+            candidates.swapAt(index, index + Int(random.next() % UInt64(candidates.count - index)))
+            chosen.append(candidates[index])
+        }
+        let everyone = simulation.nodeIDs
+        for member in chosen {
+            log.slow.insert(member)
+            for other in everyone where other != member { simulation.setLinks(between: member, and: other, slowLink) }
+        }
+        simulation.at(until.duration(since: simulation.configuration.origin)) { simulation in
+            for member in chosen {
+                for other in everyone where other != member { simulation.setLinks(between: member, and: other, nil) }
+            }
+        }
+    }
+
     /// The figures from the log, the engine and the cores.
     func fill(
         _ result: inout SWIMScenarioResult, log: SWIMScenarioLog, simulation: Simulation<SWIMSimulatedNode>,
@@ -202,6 +237,7 @@ extension SWIMScenario {
         result.falsePositives = log.falsePositives
         result.pauseDeclarations = log.pauseDeclarations
         result.pausesDone = log.pausedEver.count
+        result.slowDeclarations = log.slowDeclarations
         result.suspicions = log.suspicions.count
         result.suspectEvents = log.suspectEvents
         for index in simulation.nodeIDs.indices {

@@ -35,8 +35,11 @@ public enum SWIMProfile: String, Sendable, CaseIterable {
 /// 3. Detection: one period later a random non-seed member crashes (and stays down). First
 ///    suspicion (SWIM's first detection, against e/(e−1) periods), then the first, median and
 ///    last member to declare it `unreachable`.
-/// 4. Pauses (when `pauseMilliseconds` > 0): `pauses` distinct random members, each paused once
-///    for `pauseMilliseconds` at a uniform random time in what remains before the tail.
+/// 4. Slow members (when `slowMembers` > 0): that many random members get `slowMilliseconds`
+///    of latency plus as much jitter each way on all their links until the tail (Lifeguard's
+///    degraded member: its probes time out, its acks come late). Pauses (when
+///    `pauseMilliseconds` > 0): `pauses` distinct random other members, each paused once for
+///    `pauseMilliseconds` at a uniform random time in what remains before the tail.
 /// 5. Tail: the last `SWIMBounds.suspicionMaximum` + 20 P run with loss off (a fault-free
 ///    tail), then `finish()` checks convergence.
 ///
@@ -48,7 +51,9 @@ public enum SWIMProfile: String, Sendable, CaseIterable {
 /// member that was never crashed or paused (the only faults here are loss, the pauses and the
 /// crash), counted per event and as distinct (observer, member) pairs. Declarations about the
 /// paused members are counted apart (`pause_declarations`): a pause shorter than the minimum
-/// suspicion timeout should cause none.
+/// suspicion timeout should cause none; so are those about the slow members
+/// (`slow_declarations`). (With `strict`, the invariant sees a slow member as live and
+/// reachable — the engine's fault state does not track link conditions — so declaring it fails.)
 public struct SWIMScenario: Sendable {
     /// Members at start.
     public var members: Int
@@ -58,6 +63,12 @@ public struct SWIMScenario: Sendable {
     public var pauseMilliseconds: Int = 0
     /// How many members are paused (each once).
     public var pauses: Int = 5
+    /// Members made slow (Lifeguard's degraded member): every link of theirs gets
+    /// `slowMilliseconds` of latency plus as much jitter, each way, from the detection phase's
+    /// end to the tail; 0 for none.
+    public var slowMembers = 0
+    /// The latency (and jitter) added each way to a slow member's links.
+    public var slowMilliseconds = 400
     /// Lifeguard on or off.
     public var lifeguard = true
     /// The base configuration.
@@ -93,6 +104,7 @@ public struct SWIMScenario: Sendable {
         if members > Limits.simulationNodesMax - 1 { return "--members must be at most \(Limits.simulationNodesMax - 1)" }
         if !(0...1).contains(loss) { return "--loss must be a probability (0 to 1), not \(loss)" }
         if pauseMilliseconds < 0 || pauses < 0 { return "--pause-ms and --pauses must not be negative" }
+        if slowMembers < 0 || slowMilliseconds < 0 { return "--slow and --slow-ms must not be negative" }
         if periods < 10 { return "--periods must be at least 10" }
         if seeds < 1 { return "at least one seed" }
         return configuration.invalidity
@@ -104,6 +116,7 @@ public struct SWIMScenario: Sendable {
                      "--pause-ms \(pauseMilliseconds)"]
         if pauseMilliseconds > 0 { words.append("--pauses \(pauses)") }
         if resumeOrder == .timersFirst { words.append("--resume-order timers") }
+        if slowMembers > 0 { words.append("--slow \(slowMembers) --slow-ms \(slowMilliseconds)") }
         words += ["--lifeguard \(lifeguard ? "on" : "off")", "--periods \(periods)", "--profile \(profile.rawValue)"]
         if strict { words.append("--strict") }
         words.append("--seed \(seed)")

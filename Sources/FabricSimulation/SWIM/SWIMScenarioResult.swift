@@ -34,6 +34,8 @@ public struct SWIMScenarioResult: Sendable {
     public var falsePositives = Declarations()
     /// Declarations about the paused members (their current life).
     public var pauseDeclarations = Declarations()
+    /// Declarations about the slow members (their current life).
+    public var slowDeclarations = Declarations()
     /// Pauses that happened.
     public var pausesDone = 0
     /// Distinct suspicions started: the (member, generation, incarnation) of `suspect` events
@@ -88,6 +90,8 @@ public struct SWIMScenarioResult: Sendable {
             ("replay", string(scenario.replayCommand)),
             ("false_positives", declarations(falsePositives)),
             ("pause_declarations", declarations(pauseDeclarations)),
+            ("slow_members", "\(scenario.slowMembers)"), ("slow_ms", "\(scenario.slowMilliseconds)"),
+            ("slow_declarations", declarations(slowDeclarations)),
             ("suspicions", "\(suspicions)"), ("suspect_events", "\(suspectEvents)"), ("refutations", "\(refutations)"),
             ("warmup_s", seconds(warmup)), ("warmup_complete_members", "\(warmupComplete)"),
             ("dissemination_periods", periods(dissemination)),
