@@ -9,6 +9,7 @@ final class SWIMScenarioLog {
     var known: [Int]
     var pausedEver: Set<NodeId> = []
     var slow: Set<NodeId> = []
+    var falsePositiveExamples: [String] = []
     var slowDeclarations = SWIMScenarioResult.Declarations()
     var slowDeclarationPairs: Set<Int> = []
     var falsePositives = SWIMScenarioResult.Declarations()
@@ -88,6 +89,10 @@ final class SWIMScenarioLog {
             pauseDeclarations.events += 1
             if pauseDeclarationPairs.insert(pair).inserted { pauseDeclarations.pairs += 1 }
         } else {
+            if falsePositiveExamples.count < 5 {
+                let seconds = SWIMFormat.seconds(time.duration(since: simulation.configuration.origin))
+                falsePositiveExamples.append("\(observer) declared \(about) \(event.kind) at \(seconds)s")
+            }
             falsePositives.events += 1
             if falsePositivePairs.insert(pair).inserted { falsePositives.pairs += 1 }
         }
@@ -238,6 +243,7 @@ extension SWIMScenario {
         result.pauseDeclarations = log.pauseDeclarations
         result.pausesDone = log.pausedEver.count
         result.slowDeclarations = log.slowDeclarations
+        result.falsePositiveExamples = log.falsePositiveExamples
         result.suspicions = log.suspicions.count
         result.suspectEvents = log.suspectEvents
         for index in simulation.nodeIDs.indices {

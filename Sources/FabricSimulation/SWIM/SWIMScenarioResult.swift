@@ -32,6 +32,8 @@ public struct SWIMScenarioResult: Sendable {
     public var failure: SimulationFailure?
     /// False positives: members never faulted declared unreachable or down.
     public var falsePositives = Declarations()
+    /// The first few false positives, as "observer declared member kind at time".
+    public var falsePositiveExamples: [String] = []
     /// Declarations about the paused members (their current life).
     public var pauseDeclarations = Declarations()
     /// Declarations about the slow members (their current life).
@@ -89,6 +91,7 @@ public struct SWIMScenarioResult: Sendable {
             ("failure", failure.map { string("\($0.reason): \($0.message)") } ?? "null"),
             ("replay", string(scenario.replayCommand)),
             ("false_positives", declarations(falsePositives)),
+            ("false_positive_examples", "[" + falsePositiveExamples.map(string).joined(separator: ",") + "]"),
             ("pause_declarations", declarations(pauseDeclarations)),
             ("slow_members", "\(scenario.slowMembers)"), ("slow_ms", "\(scenario.slowMilliseconds)"),
             ("slow_declarations", declarations(slowDeclarations)),
