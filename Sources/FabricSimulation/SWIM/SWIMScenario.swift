@@ -32,7 +32,7 @@ public enum SWIMProfile: String, Sendable, CaseIterable {
 /// 2. Dissemination: one new member joins through the seeds. The update (its `joined`) starts
 ///    when the first other member learns it (a seed, from the joiner's push-pull) and is
 ///    disseminated when every original member knows it: `dissemination_periods`, against 3·log2 n.
-/// 3. Detection: one period later a random non-seed member crashes (and stays down). First
+/// 3. Detection: one period later a random non-seed member (any but `m0` when all are seeds) crashes (and stays down). First
 ///    suspicion (SWIM's first detection, against e/(e−1) periods), then the first, median and
 ///    last member to declare it `unreachable`.
 /// 4. Slow members (when `slowMembers` > 0): that many random members get `slowMilliseconds`

@@ -14,7 +14,9 @@ import MembershipCore
 /// time); every `.send` goes on the simulated network with `SWIMMessage.estimatedWireBytes` as
 /// its size. A member may be given a planned leave (`leaveAt`): it calls `onLeave` then.
 public struct SWIMSimulatedNode: SimulatedNode {
+    /// What members send each other: the core's messages, by value.
     public typealias Message = SWIMMessage
+    /// What the harness observes: every event the core emits (the engine adds who and when).
     public typealias Event = MembershipEvent
 
     /// The core (made again at `start`, so its clocks begin at the life's start).
@@ -50,17 +52,20 @@ public struct SWIMSimulatedNode: SimulatedNode {
         return earliest
     }
 
+    /// A new life: a fresh core (its clocks start now) that joins through the seeds.
     public mutating func start(now: Instant, random: inout SeededRandom, outbox: inout Outbox) {
         core = MembershipCore(me: core.me, cluster: core.cluster, configuration: core.configuration, now: now)
         join(now: now, outbox: &outbox)
     }
 
+    /// A message from another member, to the core.
     public mutating func receive(
         _ message: Message, from sender: NodeId, now: Instant, random: inout SeededRandom, outbox: inout Outbox
     ) {
         Self.carryOut(core.onMessage(message, now: now, random: &random), &outbox)
     }
 
+    /// A deadline came: the join retry and the planned leave if due, then the core's timers.
     public mutating func wake(now: Instant, random: inout SeededRandom, outbox: inout Outbox) {
         if let due = joinRetryAt, due <= now {
             if core.memberCount <= 1 { join(now: now, outbox: &outbox) } else { joinRetryAt = nil }
