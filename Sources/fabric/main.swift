@@ -10,6 +10,7 @@ let usage = """
       members print the membership table one node sees
       demo    start a local 3-node cluster, call across it, kill and restart a node
       bench   measure remote calls (`fabric bench rpc ...`), one JSON line per result
+      simulate  run SWIM in the simulator (`fabric simulate swim ...`), one JSON object
     """
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -20,6 +21,7 @@ case "echo": status = await EchoCommand.run(arguments.dropFirst())
 case "members": status = await MembersCommand.run(arguments.dropFirst())
 case "demo": status = await DemoCommand.run(arguments.dropFirst())
 case "bench": status = await BenchCommand.run(arguments.dropFirst())
+case "simulate": status = SimulateCommand.run(arguments.dropFirst())
 case "--help", "-h", "help":
     print(usage)
     status = 0
