@@ -76,10 +76,11 @@ class Fabric:
                 stdout=open(path, "w"), stderr=subprocess.STDOUT)
     def statuses(self, observer):
         with open(self.logs[observer]) as log:
-            log.seek(self.offsets[observer])
+            log.seek(self.offsets[observer])  # a byte offset: the log is ASCII
             for line in log:
-                if "fabric-event member " not in line or not line.endswith("\n"): break
+                if not line.endswith("\n"): break  # written in part: read it next time
                 self.offsets[observer] += len(line.encode())
+                if "fabric-event member " not in line: continue
                 fields = dict(w.split("=", 1) for w in line.split("fabric-event member ", 1)[1].split() if "=" in w)
                 self.view[observer][fields["node"]] = fields["status"]
         return dict(self.view[observer])
