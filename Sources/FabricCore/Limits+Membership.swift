@@ -42,3 +42,10 @@ extension Limits {
     /// removed) so late gossip about them cannot bring them back; past it the oldest is forgotten.
     public static let retiredGenerationsMax = 4096
 }
+
+extension Limits {
+    /// Members suspected by others that one member keeps to probe out of turn
+    /// (`SWIMConfiguration.probesSuspectsEarly`); more suspicions at once wait for the
+    /// round-robin like any member.
+    public static let earlySuspectProbesMax = 8
+}

@@ -157,6 +157,16 @@ extension MembershipCore {
     /// The next member to probe: walks the shuffled order, skipping this member, members gone
     /// from the view and terminal ones; at the end the order is rebuilt and shuffled again.
     mutating func nextProbeTarget(random: inout some RandomNumberGenerator) -> Member? {
+        if !lastProbeWasEarly {
+            while !earlyProbes.isEmpty {
+                let node = earlyProbes.removeFirst()
+                if let entry = entries[node], entry.member.status == .suspect {
+                    lastProbeWasEarly = true
+                    return entry.member
+                }
+            }
+        }
+        lastProbeWasEarly = false
         var visited = 0
         while visited <= probeOrder.count {
             if probeIndex >= probeOrder.count {

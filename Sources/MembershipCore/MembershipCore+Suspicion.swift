@@ -37,6 +37,12 @@ extension MembershipCore {
             startedAt: now, deadline: deadline, minimum: bounds.minimum, maximum: bounds.maximum,
             expected: bounds.expected, confirmers: [reporter])
         timers.push(.suspicion(entry.member.node), at: deadline)
+        let node = entry.member.node
+        if reporter != me.node, configuration.lifeguard, configuration.probesSuspectsEarly,
+            earlyProbes.count < Limits.earlySuspectProbesMax, !earlyProbes.contains(node)
+        {
+            earlyProbes.append(node)
+        }
     }
 
     /// An independent confirmation (a distinct reporter of the same suspicion) shortens the

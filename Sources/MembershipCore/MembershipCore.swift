@@ -147,6 +147,11 @@ public struct MembershipCore: Sendable {
     var probeOrder: [NodeId] = []
     var probeIndex = 0
     var inProbeOrder: Set<NodeId> = []
+    /// Members suspected by others, to probe out of turn (`SWIMConfiguration.probesSuspectsEarly`),
+    /// at most `Limits.earlySuspectProbesMax`.
+    var earlyProbes: [NodeId] = []
+    /// Whether the last period's probe was an early one (they alternate with the round-robin).
+    var lastProbeWasEarly = false
     var probe: ProbeRound?
     var nextProbeAt: Instant
     var nextGossipAt: Instant
