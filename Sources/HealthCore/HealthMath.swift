@@ -1,3 +1,5 @@
+import FabricCore
+
 /// The few elementary functions the detector needs, written out because a pure module may not
 /// import Foundation or Glibc (DESIGN.md §2) and the standard library has no `exp` or `log`.
 ///
@@ -39,27 +41,8 @@ enum HealthMath {
     }
 
     /// ln x for x > 0; -infinity at 0, NaN below.
-    static func naturalLogarithm(_ x: Double) -> Double {
-        if x.isNaN || x < 0 { return .nan }
-        if x == 0 { return -.infinity }
-        if x.isInfinite { return x }
-        // x = m·2^e with m in [√½, √2), then ln m = 2·atanh((m-1)/(m+1)), a series in z² ≤ 0.03.
-        var m = x.significand
-        var e = Int(x.exponent)
-        if m > 1.414_213_562_373_095 {
-            m /= 2
-            e += 1
-        }
-        let z = (m - 1) / (m + 1)
-        let z2 = z * z
-        var power = z
-        var sum = 0.0
-        for n in stride(from: 1, through: 31, by: 2) {
-            sum += power / Double(n)
-            power *= z2
-        }
-        return 2 * sum + Double(e) * ln2
-    }
+    static func naturalLogarithm(_ x: Double) -> Double { Logarithm.natural(x) }
+
 
     /// ln(1 + u) for u ≥ 0, accurate for small u too: 1 + u is rounded to w, and
     /// ln(w)·u/(w − 1) corrects for that rounding (Goldberg, "What every computer scientist

@@ -45,24 +45,12 @@ enum StableHash {
 
 /// Logarithms without Foundation (pure modules import nothing but FabricCore).
 enum StableMath {
-    /// The natural logarithm of a positive finite `x` (0 for anything else): x = 2^e·s with
-    /// s in [1, 2), ln s = 2·atanh((s − 1)/(s + 1)), whose series converges fast for |y| ≤ 1/3.
+    /// The natural logarithm of a positive finite `x` (0 for anything else).
     static func naturalLog(_ x: Double) -> Double {
         guard x > 0, x.isFinite else { return 0 }
-        let exponent = Double(x.exponent)
-        let significand = x.significand
-        let y = (significand - 1) / (significand + 1)
-        let y2 = y * y
-        var term = y
-        var sum = 0.0
-        var denominator = 1.0
-        for _ in 0..<30 {
-            sum += term / denominator
-            term *= y2
-            denominator += 2
-        }
-        return exponent * 0.693_147_180_559_945_3 + 2 * sum
+        return Logarithm.natural(x)
     }
+
 
     /// log10 of a positive finite `x`.
     static func log10(_ x: Double) -> Double { naturalLog(x) / 2.302_585_092_994_045_7 }

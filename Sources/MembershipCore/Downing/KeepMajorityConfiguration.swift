@@ -78,26 +78,11 @@ public struct KeepMajorityConfiguration: Hashable, Sendable {
     }
 }
 
-/// log10 without Foundation (a pure module, DESIGN.md §2): x = m·2^e, ln m by the atanh series.
+/// log10 for the resolver's window scaling (`Logarithm`, shared by the pure modules).
 enum DowningMath {
     /// log10 of a positive finite `x`.
     static func log10(_ x: Double) -> Double {
         precondition(x > 0 && x.isFinite, "log10 of \(x)")
-        var m = x.significand
-        var e = Int(x.exponent)
-        if m > 1.414_213_562_373_095 {
-            m /= 2
-            e += 1
-        }
-        let z = (m - 1) / (m + 1)
-        var power = z
-        var sum = 0.0
-        for n in stride(from: 1, through: 31, by: 2) {
-            sum += power / Double(n)
-            power *= z * z
-        }
-        let ln2 = 0.693_147_180_559_945_309_417
-        let ln10 = 2.302_585_092_994_045_684_018
-        return (2 * sum + Double(e) * ln2) / ln10
+        return Logarithm.base10(x)
     }
 }
