@@ -185,6 +185,12 @@ public final class FabricNode: Sendable {
         return try await system.waitForFirstConnection(timeout: timeout)
     }
 
+    /// Cuts this node off from `nodes` for a test (`Transport.setPartition`): connections to
+    /// them close, and calls, dials and handshakes with them fail at once. Empty heals it.
+    package func setPartition(blocked nodes: Set<NodeId>) {
+        transport.setPartition(blocked: nodes)
+    }
+
     /// Nodes with a ready connection now.
     public var connectedPeers: [Peer] {
         transport.connectedPeers.map { Peer(name: $0.node, address: $0.address, generation: $0.generation) }

@@ -61,6 +61,8 @@ extension Connection {
                     close(FabricError(.nodeUnreachable, "dialled \(expected) at \(address), but \(welcome.node) answered"))
                 case .declaredDown:
                     close(FabricError(.nodeDown, "\(welcome.node) generation \(hex(welcome.generation)) was declared down"))
+                case .partitioned:
+                    close(FabricError(.nodeUnreachable, "partitioned from \(welcome.node) (a test partition)"))
                 }
             } catch {
                 transport.counters.add(.handshakeFailures)

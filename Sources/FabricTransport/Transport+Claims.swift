@@ -23,6 +23,8 @@ enum WelcomeVerdict {
     case wrongNode(expected: NodeId)
     /// The node answered with a generation declared down.
     case declaredDown
+    /// A test partition cuts this node off from the one that answered.
+    case partitioned
 }
 
 /// How a challenge of a ready connection ended.

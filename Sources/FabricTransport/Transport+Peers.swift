@@ -20,6 +20,9 @@ extension Transport {
     package func connection(to node: NodeId) throws(FabricError) -> Connection {
         let (existing, dialTo, failure) = state.withLock { state -> (Connection?, (Connection, NodeAddress)?, FabricError?) in
             guard !state.shuttingDown else { return (nil, nil, FabricError(.shutdown, "the node is shutting down")) }
+            guard !state.blocked.contains(node) else {
+                return (nil, nil, FabricError(.nodeUnreachable, "\(configuration.node) is partitioned from \(node) (a test partition)"))
+            }
             guard let record = state.record(for: node) else {
                 return (nil, nil, FabricError(.nodeUnreachable, "no known address for node \(node)"))
             }
@@ -95,6 +98,9 @@ extension Transport {
                 peerTableCounters.add(.declaredDownRefusals)
                 return (.refuse(.badHello, "\(peer.node) generation \(hex(peer.generation)) was declared down by \(local)"), nil)
             }
+            if state.blocked.contains(peer.node) {
+                return (.refuse(.badHello, "\(local) is partitioned from \(peer.node) (a test partition)"), nil)
+            }
             var superseded: Connection?
             if let existing = record.connection, existing !== connection, existing.phase != .closed,
                 existing.phase != .draining
@@ -140,6 +146,7 @@ extension Transport {
                 peerTableCounters.add(.declaredDownRefusals)
                 return (.declaredDown, nil)
             }
+            if state.blocked.contains(peer.node) { return (.partitioned, nil) }
             // Superseded already (its queue went to the winner): it never wins a later verdict,
             // so two connections can never hand their queues to each other.
             if state.superseded.contains(connection.id) { return (.giveWay, nil) }

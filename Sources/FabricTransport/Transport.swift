@@ -172,6 +172,8 @@ struct TransportState {
     /// Connections that gave way to another one to the same node (their queues were or are
     /// being handed over), until they close: none of them may win a later tie-break.
     var superseded: Set<UInt64> = []
+    /// Nodes a test partition cuts this node off from (`Transport.setPartition`).
+    var blocked: Set<NodeId> = []
     /// The node each dial to a known node expects to answer, by connection id, until its
     /// handshake ends: a welcome naming another node closes the connection.
     var expectedNodes: [UInt64: NodeId] = [:]

@@ -20,12 +20,17 @@ enum NodeCommand {
           node=N status=S generation=G for every membership event) for scripts and the test kit.
           Exits 0 after SIGINT/SIGTERM, 3 when the cluster declared this node down (a supervisor
           should start a new process: it joins with a new generation).
+          --partition-file PATH (for tests): the node names listed in PATH (whitespace-separated,
+          re-read every 100 ms) are cut off from this node as by a broken network.
         """
 
     static func run(_ arguments: ArraySlice<String>) async -> Int32 {
         let parsed = Arguments(
             arguments,
-            valued: ["--name", "--listen", "--seed", "--cluster", "--log-level", "--loops", "--profile", "--stable-after"],
+            valued: [
+                "--name", "--listen", "--seed", "--cluster", "--log-level", "--loops", "--profile", "--stable-after",
+                "--partition-file",
+            ],
             booleans: ["--no-membership"], usage: usage)
         guard parsed.positional.isEmpty else { Arguments.fail("unexpected argument \(parsed.positional[0])", usage: usage) }
         guard let name = parsed.nodeName("--name", usage: usage) else { Arguments.fail("--name is required", usage: usage) }
@@ -68,6 +73,9 @@ enum NodeCommand {
                 }
             }
         }
+        let partitionWatch = parsed.value("--partition-file").map { path in
+            Task { await watchPartitionFile(path, node: node) }
+        }
         let system = node.system
         do {
             _ = try system.make(name: "echo") { EchoActor(actorSystem: system) }
@@ -80,9 +88,36 @@ enum NodeCommand {
         printLine(NodeEvent.ready(node: name.name, listen: address, generation: String(node.generation, radix: 16)).line)
         await waitForTerminationSignal()
         printLine("fabric-event stopping node=\(name)")
+        partitionWatch?.cancel()
         await node.leave()
         peerLines.cancel()
         return 0
+    }
+
+    /// Applies the partition listed in `path` whenever it changes (a missing file is no
+    /// partition), until cancelled.
+    static func watchPartitionFile(_ path: String, node: FabricNode) async {
+        var current: Set<NodeId> = []
+        while !Task.isCancelled {
+            var names: Set<NodeId> = []
+            if let file = fopen(path, "r") {
+                var buffer = [CChar](repeating: 0, count: 4096)
+                var text = ""
+                while fgets(&buffer, Int32(buffer.count), file) != nil {
+                    text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    if text.utf8.count > 64 * 1024 { break }
+                }
+                fclose(file)
+                for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
+                    if let name = NodeId(validating: String(word)) { names.insert(name) }
+                }
+            }
+            if names != current {
+                current = names
+                node.setPartition(blocked: names)
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// The membership settings the flags ask for.

@@ -109,6 +109,37 @@ import Testing
         #expect(Self.wrongDowns(in: cluster, excused: []).isEmpty)
     }
 
+    /// A 3|2 partition (the drop rule of `fabric node --partition-file`: each side refuses the
+    /// other's connections, calls and handshakes): the minority (n4, n5) downs itself and its
+    /// processes exit with status 3; the majority downs n4 and n5 and keeps serving calls.
+    @Test func aPartitionsMinorityDownsItselfAndTheMajorityGoesOn() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabric-partition-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fabric = try #require(ProcessCluster.locateExecutable(named: "fabric"), "build the `fabric` product first")
+        let cluster = try ProcessCluster(
+            executable: fabric, names: Self.names,
+            arguments: .template([
+                "node", "--name", "{name}", "--listen", "{listen}", "--profile", "test",
+                "--partition-file", directory + "/{name}",
+            ]))
+        try await cluster.start()
+        try await cluster.waitUntilMembersSeeEachOther(timeout: .seconds(60))
+        let majority = ["n1", "n2", "n3"], minority = ["n4", "n5"]
+        for name in majority { try minority.joined(separator: " ").write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        for name in minority { try majority.joined(separator: " ").write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        for name in minority {
+            try await cluster.waitUntil(name, is: "down", by: majority, sinceNow: false, timeout: .seconds(45))
+            #expect(try await cluster[name].waitForExit(timeout: .seconds(45)) == 3, "\(name) should down itself and exit")
+        }
+        #expect(Self.wrongDowns(in: cluster, excused: Set(minority)).isEmpty, "\(Self.wrongDowns(in: cluster, excused: Set(minority)))")
+        let client = try Self.client(via: cluster["n1"].listenAddress)
+        let entry = try await client.waitForEntryNode(timeout: .seconds(10))
+        let relay = try EchoActor.resolve(id: .wellKnown("echo", on: entry), using: client.system)
+        #expect(try await withCallOptions(timeout: .seconds(5)) { try await relay.relay("still", to: "n3") } == "still via n3")
+        await client.leave()
+    }
+
     /// A node killed and restarted joins again with a new generation; everyone sees the new
     /// process alive, and calls to it work.
     @Test func aRestartedNodeRejoinsWithANewGeneration() async throws {
