@@ -7,6 +7,7 @@ import FabricMembership
 import FabricReactor
 import FabricTransport
 import FabricWire
+import Synchronization
 
 /// A running Fabric node: its event loops, its transport and its actor system.
 ///
@@ -28,6 +29,9 @@ public final class FabricNode: Sendable {
     /// This node's SWIM member, when it runs membership (a listening node does by default).
     let membership: SWIMMember?
     private let eventForwarder: Task<Void, Never>?
+    /// Set by the first `leave()`: the loops are going or gone, so nothing may wait on a job
+    /// queued to them (a job queued to a stopped loop is dropped, and its waiter would hang).
+    private let hasLeft = Atomic<Bool>(false)
 
     /// Starts the loops, listens (when configured) and dials the seeds. Throws
     /// `invalidArgument` for an invalid cluster name, and the listener's error when it cannot
@@ -42,6 +46,7 @@ public final class FabricNode: Sendable {
         guard NodeId.isValid(configuration.cluster) else {
             throw FabricError.invalidArgument("invalid cluster name \(configuration.cluster.debugDescription)")
         }
+        if let reason = configuration.membership?.invalidity { throw FabricError.invalidArgument(reason) }
         transportConfiguration.compression = configuration.compression
         transportConfiguration.checksum = configuration.checksum
         transportConfiguration.limits = configuration.limits
@@ -67,23 +72,33 @@ public final class FabricNode: Sendable {
         if runsMembership, let membershipConfiguration = configuration.membership,
            let address = transport.advertisedAddress {
             let seeds = configuration.seeds
+            let health = system.makeSystemActor(name: "health") { HealthMonitor(actorSystem: system, node: configuration.name) }
             let member = system.makeSystemActor(name: "swim") {
                 SWIMMember(
                     actorSystem: system, node: configuration.name, address: address, cluster: configuration.cluster,
                     configuration: membershipConfiguration, seed: configuration.entropy.next(),
                     dialPolicy: dialPolicy, seeds: seeds,
-                    dialSeeds: { [weak transport] seeds in transport?.join(seeds: seeds) })
+                    dialSeeds: { [weak transport] seeds in transport?.join(seeds: seeds) }, health: health)
             }
             membership = member
             // Subscribed before the seeds are dialled, so no connection is missed.
             let events = system.clusterEvents
-            eventForwarder = Task { [weak member] in
-                do {
-                    for try await event in events where event.kind == .connected {
-                        guard let address = event.address, let member else { continue }
-                        member.onLoop { $0.connected(to: event.node, address: address) }
+            eventForwarder = Task { [weak member, weak system] in
+                // A subscription that fell behind ends with `rejected`: subscribe again (its
+                // replay repeats the connected nodes, and `connected(to:)` ignores members).
+                var events = events
+                while !Task.isCancelled {
+                    do {
+                        for try await event in events where event.kind == .connected {
+                            guard let address = event.address, let member else { continue }
+                            member.onLoop { $0.connected(to: event.node, address: address) }
+                        }
+                        return  // the node stopped
+                    } catch {
+                        guard let system else { return }
+                        events = system.clusterEvents
                     }
-                } catch {}
+                }
             }
             member.onLoop { $0.start() }
         } else {
@@ -108,6 +123,7 @@ public final class FabricNode: Sendable {
     /// holds it (an actor made with `make(name:)` after `leave()` keeps it, and itself, alive).
     /// Called on one of the node's own loops, it returns before the loops are joined.
     public func leave() async {
+        guard !hasLeft.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let membership {
             // Say goodbye through membership first, and give the messages a moment to go out.
             await membership.whenLocal { $0.leave() }
@@ -166,8 +182,15 @@ public final class FabricNode: Sendable {
     /// The membership table as this node sees it (itself included), sorted by name; empty when
     /// the node runs no membership (a client).
     public func members() async -> [MemberSnapshot] {
-        guard let membership else { return [] }
-        return await membership.whenLocal { $0.table() } ?? []
+        guard let membership, !hasLeft.load(ordering: .acquiring) else { return [] }
+        return await membership.whenLocal { await $0.tableWithHealth() } ?? []
+    }
+
+    /// How healthy `node` looks from here: its membership entry, the phi of its heartbeats
+    /// and a 0–100 score; nil when it is not a member (or this node runs no membership).
+    public func health(of node: NodeId) async -> MemberHealth? {
+        guard let membership, !hasLeft.load(ordering: .acquiring) else { return nil }
+        return await membership.whenLocal { await $0.health(of: node) } ?? nil
     }
 
     /// The membership table as `node` sees it: a call to its SWIM member (on the control lane,

@@ -50,6 +50,9 @@ public struct MemberSnapshot: Sendable, Hashable, Codable, CustomStringConvertib
     /// Lifeguard's local health multiplier, for the node that took the snapshot only (0 is
     /// healthy; it grows as that node misses acks, and stretches its own timeouts).
     public var localHealth: Int?
+    /// The phi-accrual suspicion of the member by its heartbeats to the node that took the
+    /// snapshot (0 is on time; 8 is the threshold of "unavailable"); nil when not watched.
+    public var phi: Double?
 
     init(member: Member, localHealth: Int?) {
         name = member.identity.node
@@ -82,5 +85,25 @@ extension ClusterEvent {
         }
         self.init(kind: kind, node: event.member.identity.node, address: event.member.identity.address,
                   generation: event.member.identity.generation)
+    }
+}
+
+/// How healthy a member looks from this node (`FabricNode.health(of:)`): its membership entry,
+/// its heartbeats' phi, and a score from 0 to 100 combining them (`HealthCore.HealthScore`:
+/// 100 × membership factor × phi factor; alive 1, suspect 0.5, unreachable 0.1, down or left 0;
+/// phi 1 → 1, linearly to 0 at the threshold 8).
+public struct MemberHealth: Sendable, Hashable, CustomStringConvertible {
+    /// The membership entry, with its phi.
+    public var member: MemberSnapshot
+    /// Whether the heartbeat detector holds it available; nil when not watched (this node
+    /// itself, or a member not alive).
+    public var isAvailable: Bool?
+    /// 0 (gone) to 100 (alive, heartbeats on time).
+    public var score: Int
+
+    /// `name status phi score`.
+    public var description: String {
+        let phi = member.phi.map { $0.isFinite ? String(Double(Int(($0 * 100).rounded())) / 100) : "inf" } ?? "-"
+        return "\(member.name) \(member.status) phi \(phi) score \(score)"
     }
 }

@@ -6,7 +6,7 @@ import MembershipCore
 /// ```swift
 /// var configuration = FabricNodeConfiguration(name: try NodeId("a"), listen: address)
 /// configuration.membership = .test          // short intervals, for tests
-/// configuration.membership?.downing = nil   // never down anyone automatically
+/// configuration.membership?.downing = false // never down anyone automatically
 /// ```
 public struct MembershipConfiguration: Sendable, Hashable {
     /// A set of timings.
@@ -63,5 +63,14 @@ public struct MembershipConfiguration: Sendable, Hashable {
         guard downing else { return nil }
         let window = stableAfter ?? (profile == .test ? .seconds(3) : .seconds(20))
         return try? KeepMajorityConfiguration(stableAfter: window)
+    }
+
+    /// Why this configuration cannot run, or nil when it can (`FabricNode` throws
+    /// `invalidArgument` with it rather than run without downing).
+    package var invalidity: String? {
+        if let stableAfter, stableAfter <= .zero {
+            return "membership stableAfter \(stableAfter) is not positive (deciding at once would be timeout auto-down)"
+        }
+        return swim.invalidity
     }
 }

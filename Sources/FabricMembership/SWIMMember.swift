@@ -2,6 +2,7 @@ import Distributed
 import FabricActorSystem
 import FabricCore
 import FabricReactor
+import HealthCore
 import MembershipCore
 
 /// The SWIM member of one node: the shell around `MembershipCore` (DESIGN.md §2), at the
@@ -37,6 +38,7 @@ public distributed actor SWIMMember {
     private var seedTimer: TimerHandle?
     private var sendFailures: UInt64 = 0
     private var stopped = false
+    private let health: HealthMonitor?
 
     /// Makes the member of this node (`FabricNode` does, once). While it knows no other member
     /// it dials `seeds` again every `seedRetryInterval` through `dialSeeds` (a seed that was
@@ -44,8 +46,9 @@ public distributed actor SWIMMember {
     package init(
         actorSystem: FabricActorSystem, node: NodeId, address: NodeAddress, cluster: String,
         configuration: MembershipConfiguration, seed: UInt64, dialPolicy: MembershipDialPolicy?,
-        seeds: [NodeAddress], dialSeeds: @escaping @Sendable ([NodeAddress]) -> Void
+        seeds: [NodeAddress], dialSeeds: @escaping @Sendable ([NodeAddress]) -> Void, health: HealthMonitor? = nil
     ) {
+        self.health = health
         self.actorSystem = actorSystem
         let identity = MemberIdentity(node: node, generation: actorSystem.generation, address: address)
         let now = actorSystem.clock.now
@@ -68,8 +71,38 @@ public distributed actor SWIMMember {
     }
 
     /// The membership table as this member sees it, for `fabric members` and the admin API.
-    public distributed func snapshot() -> [MemberSnapshot] {
-        table()
+    public distributed func snapshot() async -> [MemberSnapshot] {
+        await tableWithHealth()
+    }
+
+    /// How `node` looks from here, or nil when it is not a member.
+    package func health(of node: NodeId) async -> MemberHealth? {
+        guard let row = await tableWithHealth().first(where: { $0.name == node }), let member = core.member(node) else { return nil }
+        let available = await health?.whenLocal { $0.reading(of: node)?.available } ?? nil
+        let observation: MembershipObservation
+        switch member.status {
+        case .alive: observation = .alive
+        case .suspect: observation = .suspect
+        case .unreachable: observation = .unreachable
+        case .down: observation = .down
+        case .left: observation = .left
+        }
+        let localHealth = node == core.me.node
+            ? LocalHealth(multiplier: core.localHealth, maximum: core.configuration.awarenessMax) : nil
+        let score = HealthScore(of: NodeHealth(membership: observation, phi: row.phi, localHealth: localHealth), now: loop.now)
+        return MemberHealth(member: row, isAvailable: available, score: score.value)
+    }
+
+    /// The membership table with each member's phi from the heartbeat monitor.
+    package func tableWithHealth() async -> [MemberSnapshot] {
+        var rows = table()
+        guard let health else { return rows }
+        let nodes = rows.map(\.name)
+        let readings = await health.whenLocal { monitor in nodes.map { monitor.reading(of: $0) } } ?? []
+        for index in rows.indices where index < readings.count {
+            rows[index].phi = readings[index]?.phi
+        }
+        return rows
     }
 
     /// The membership table, locally.
@@ -114,6 +147,7 @@ public distributed actor SWIMMember {
     /// Stops: no more timers, messages are ignored.
     package func stop() {
         stopped = true
+        health?.onLoop { $0.stop() }
         timer?.cancel()
         timer = nil
         seedTimer?.cancel()
@@ -150,12 +184,14 @@ public distributed actor SWIMMember {
 
     /// Tells the transport whom to redial: the members alive or suspect now.
     private func updateDialPolicy() {
-        guard let dialPolicy else { return }
         var alive = Set<NodeId>()
         for member in core.members where member.status == .alive || member.status == .suspect {
             alive.insert(member.identity.node)
         }
-        dialPolicy.update(alive: alive)
+        dialPolicy?.update(alive: alive)
+        alive.remove(core.me.node)
+        let watched = alive
+        health?.onLoop { $0.watch(watched) }
     }
 
     private func send(_ message: SWIMMessage, to node: NodeId, address: NodeAddress) {
@@ -190,7 +226,12 @@ public distributed actor SWIMMember {
     private func publish(_ event: MembershipEvent, now: Instant) {
         let member = event.member
         if event.kind == .down, member.identity.node != core.me.node {
-            actorSystem.declareDown(member.identity.node, generation: member.identity.generation)
+            // Declared to the transport a moment later, not now: the core's down notice to
+            // that process goes out in this batch's sends, and a node declared down refuses
+            // every send to it at once — the notice would never leave.
+            let node = member.identity.node, generation = member.identity.generation
+            let system = actorSystem
+            _ = loop.scheduleTimer(after: .milliseconds(200)) { system.declareDown(node, generation: generation) }
         }
         if event.kind != .removed, event.kind != .down, event.kind != .left, member.identity.node != core.me.node {
             actorSystem.learnAddress(member.identity.address, of: member.identity.node,

@@ -10,8 +10,9 @@ enum MembersCommand {
         usage: fabric members --via HOST:PORT [--cluster NAME] [--timeout SECONDS] [--json]
           Joins as a client through the node at --via and prints that node's membership table:
           name, address, status (alive, suspect, unreachable, down, left), generation,
-          incarnation, and the node's own local health. --json prints an array of objects with
-          the keys name, address, status, generation (hex), incarnation and local_health.
+          incarnation, the phi of its heartbeats to that node, and the node's own local health.
+          --json prints an array of objects with the keys name, address, status, generation
+          (hex), incarnation, phi (when watched) and local_health (for the node itself).
           Exits 0, or 1 with a one-line reason.
         """
 
@@ -57,6 +58,7 @@ enum MembersCommand {
                 #""incarnation":\#(member.incarnation)"#,
             ]
             if let health = member.localHealth { fields.append(#""local_health":\#(health)"#) }
+            if let phi = member.phi, phi.isFinite { fields.append(#""phi":\#(phi)"#) }
             return "{" + fields.joined(separator: ",") + "}"
         }
         return "[" + objects.joined(separator: ",") + "]"
@@ -64,16 +66,24 @@ enum MembersCommand {
 
     /// Aligned columns with a header line.
     static func table(_ members: [MemberSnapshot]) -> [String] {
-        let rows = [["NAME", "ADDRESS", "STATUS", "GENERATION", "INCARNATION", "LOCAL-HEALTH"]]
+        let rows = [["NAME", "ADDRESS", "STATUS", "GENERATION", "INCARNATION", "PHI", "LOCAL-HEALTH"]]
             + members.map {
                 [$0.name.name, $0.address.description, $0.status.name, String($0.generation, radix: 16),
-                 String($0.incarnation), $0.localHealth.map(String.init) ?? "-"]
+                 String($0.incarnation), $0.phi.map(formatPhi) ?? "-", $0.localHealth.map(String.init) ?? "-"]
             }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
                 .trimmingTrailingSpaces()
         }
+    }
+
+    /// Phi with two decimals.
+    static func formatPhi(_ phi: Double) -> String {
+        guard phi.isFinite else { return "inf" }
+        let hundredths = Int((phi * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 
     /// A JSON string literal (names and addresses are printable ASCII; quotes and backslashes escaped anyway).

@@ -56,20 +56,28 @@ enum NodeCommand {
         // Subscribed here, before anything else happens: the seeds already dialed are replayed.
         let events = node.events
         let peerLines = Task {
-            // A restart is the old process going down; the new one's `.connected` follows.
-            for try await event in events {
-                if event.kind == .connected {
-                    printLine(NodeEvent.peerUp(node: event.node.name).line)
-                } else if event.kind == .disconnected || event.kind == .restarted {
-                    printLine(NodeEvent.peerDown(node: event.node.name).line)
-                } else if event.kind.isMembership {
-                    printLine(NodeEvent.member(
-                        node: event.node.name, status: event.kind.description,
-                        generation: String(event.generation, radix: 16)).line)
-                    if event.kind == .down, event.node == name, event.generation == node.generation {
-                        printError("fabric: node \(name) was declared down by the cluster; exiting (a new process joins afresh)")
-                        exit(3)
+            // A subscription that fell behind ends with `rejected`: subscribe again.
+            var events = events
+            while !Task.isCancelled {
+                do {
+                    for try await event in events {
+                        if event.kind == .connected {
+                            printLine(NodeEvent.peerUp(node: event.node.name).line)
+                        } else if event.kind == .disconnected || event.kind == .restarted {
+                            printLine(NodeEvent.peerDown(node: event.node.name).line)
+                        } else if event.kind.isMembership {
+                            printLine(NodeEvent.member(
+                                node: event.node.name, status: event.kind.description,
+                                generation: String(event.generation, radix: 16)).line)
+                            if event.kind == .down, event.node == name, event.generation == node.generation {
+                                printError("fabric: node \(name) was declared down by the cluster; exiting (a new process joins afresh)")
+                                exit(3)
+                            }
+                        }
                     }
+                    return
+                } catch {
+                    events = node.events
                 }
             }
         }

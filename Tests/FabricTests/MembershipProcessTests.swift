@@ -87,12 +87,13 @@ import Testing
         await client.leave()
     }
 
-    /// SIGSTOP one for less than the suspicion timeout, then SIGCONT: it refutes and is never
+    /// SIGSTOP one for 700 ms — past a few probe periods (so it is likely suspected), under the
+    /// suspicion timeout plus the stable-after window — then SIGCONT: it refutes and is never
     /// declared down (watched for longer than the longest suspicion plus the stable-after window).
     @Test func aNodePausedBrieflyIsNeverDown() async throws {
         let cluster = try await Self.startCluster()
         cluster["n5"].stop()
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(700))
         cluster["n5"].resume()
         try await Task.sleep(for: .seconds(10))
         #expect(Self.wrongDowns(in: cluster, excused: []).isEmpty, "\(Self.wrongDowns(in: cluster, excused: []))")
@@ -132,7 +133,11 @@ import Testing
             try await cluster.waitUntil(name, is: "down", by: majority, sinceNow: false, timeout: .seconds(45))
             #expect(try await cluster[name].waitForExit(timeout: .seconds(45)) == 3, "\(name) should down itself and exit")
         }
-        #expect(Self.wrongDowns(in: cluster, excused: Set(minority)).isEmpty, "\(Self.wrongDowns(in: cluster, excused: Set(minority)))")
+        // The majority downs nobody of its own side. (The minority's own view does not count:
+        // when its view kept changing past the window it takes keep-majority's down-all path,
+        // downing everyone it sees and itself, and exits either way.)
+        let wrong = Self.wrongDowns(in: cluster, excused: Set(minority)).filter { line in majority.contains { line.hasPrefix($0 + ":") } }
+        #expect(wrong.isEmpty, "\(wrong)")
         let client = try Self.client(via: cluster["n1"].listenAddress)
         let entry = try await client.waitForEntryNode(timeout: .seconds(10))
         let relay = try EchoActor.resolve(id: .wellKnown("echo", on: entry), using: client.system)
