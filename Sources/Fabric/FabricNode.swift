@@ -78,7 +78,9 @@ public final class FabricNode: Sendable {
                     actorSystem: system, node: configuration.name, address: address, cluster: configuration.cluster,
                     configuration: membershipConfiguration, seed: configuration.entropy.next(),
                     dialPolicy: dialPolicy, seeds: seeds,
-                    dialSeeds: { [weak transport] seeds in transport?.join(seeds: seeds) }, health: health)
+                    dialSeeds: { [weak transport] seeds in transport?.join(seeds: seeds) },
+                    connectedPeers: { [weak transport] in transport?.connectedPeers.map { ($0.node, $0.address) } ?? [] },
+                    health: health)
             }
             membership = member
             // Subscribed before the seeds are dialled, so no connection is missed.

@@ -34,6 +34,7 @@ public distributed actor SWIMMember {
     private let dialPolicy: MembershipDialPolicy?
     private let seeds: [NodeAddress]
     private let dialSeeds: @Sendable ([NodeAddress]) -> Void
+    private let connectedPeers: @Sendable () -> [(node: NodeId, address: NodeAddress?)]
     private let seedRetryInterval: Duration
     private var seedTimer: TimerHandle?
     private var sendFailures: UInt64 = 0
@@ -46,8 +47,11 @@ public distributed actor SWIMMember {
     package init(
         actorSystem: FabricActorSystem, node: NodeId, address: NodeAddress, cluster: String,
         configuration: MembershipConfiguration, seed: UInt64, dialPolicy: MembershipDialPolicy?,
-        seeds: [NodeAddress], dialSeeds: @escaping @Sendable ([NodeAddress]) -> Void, health: HealthMonitor? = nil
+        seeds: [NodeAddress], dialSeeds: @escaping @Sendable ([NodeAddress]) -> Void,
+        connectedPeers: @escaping @Sendable () -> [(node: NodeId, address: NodeAddress?)] = { [] },
+        health: HealthMonitor? = nil
     ) {
+        self.connectedPeers = connectedPeers
         self.health = health
         self.actorSystem = actorSystem
         let identity = MemberIdentity(node: node, generation: actorSystem.generation, address: address)
@@ -132,7 +136,7 @@ public distributed actor SWIMMember {
             guard let self else { return }
             self.assumeIsolated { member in
                 guard !member.stopped else { return }
-                if member.core.memberCount <= 1 { member.dialSeeds(member.seeds) }
+                if member.core.memberCount <= 1 { member.retrySeeds() }
                 member.armSeedRetry()
             }
         }
@@ -142,6 +146,23 @@ public distributed actor SWIMMember {
     package func leave() {
         let now = loop.now
         carryOut(core.onLeave(now: now, random: &random), now: now)
+    }
+
+    /// Alone in the view: a seed connected already gets the join push-pull again (the first
+    /// may have been lost), the others are dialled; this node's own address is skipped (a
+    /// shared seed list often names it).
+    private func retrySeeds() {
+        let connected = connectedPeers()
+        var toDial: [NodeAddress] = []
+        for seed in seeds where seed != core.me.address {
+            if let peer = connected.first(where: { $0.address == seed }) {
+                let now = loop.now
+                carryOut(core.onJoin(seeds: [peer.node: seed], now: now), now: now)
+            } else {
+                toDial.append(seed)
+            }
+        }
+        if !toDial.isEmpty { dialSeeds(toDial) }
     }
 
     /// Stops: no more timers, messages are ignored.
@@ -176,8 +197,12 @@ public distributed actor SWIMMember {
     // MARK: Carrying out directives
 
     private func carryOut(_ directives: [MembershipDirective], now: Instant) {
-        let changed = carryOutWithoutReview(directives, now: now)
-        reviewDowning(now: now)
+        var changed = carryOutWithoutReview(directives, now: now)
+        // The resolver looks at the whole view: only when it changed or its window is due, not
+        // after every message (a message costs O(updates carried) in the core; this must too).
+        if changed || downing.nextDeadline.map({ now >= $0 }) == true {
+            changed = reviewDowning(now: now) || changed
+        }
         if changed { updateDialPolicy() }
         rearm(now: now)
     }
@@ -249,20 +274,23 @@ public distributed actor SWIMMember {
 
     // MARK: Downing
 
-    private func reviewDowning(now: Instant) {
+    /// Applies the resolver's decisions due now; whether any changed the view.
+    private func reviewDowning(now: Instant) -> Bool {
+        var changed = false
         for decision in downing.review(core.members, now: now) {
-            apply(decision, now: now)
+            changed = apply(decision, now: now) || changed
         }
+        return changed
     }
 
-    private func apply(_ decision: DowningShell.Decision, now: Instant) {
+    private func apply(_ decision: DowningShell.Decision, now: Instant) -> Bool {
         switch decision {
         case .down(let node, let generation):
             actorSystem.log(.warning, "downing \(node) (generation \(String(generation, radix: 16))): \(downing.reason)")
-            carryOutWithoutReview(core.onDown(node, generation: generation, now: now), now: now)
+            return carryOutWithoutReview(core.onDown(node, generation: generation, now: now), now: now)
         case .downSelf(let reason):
             actorSystem.log(.warning, "downing myself (\(core.me.node)): \(reason)")
-            carryOutWithoutReview(core.onDown(core.me.node, generation: core.me.generation, now: now), now: now)
+            return carryOutWithoutReview(core.onDown(core.me.node, generation: core.me.generation, now: now), now: now)
         }
     }
 
