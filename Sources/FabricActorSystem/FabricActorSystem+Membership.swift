@@ -46,16 +46,4 @@ extension FabricActorSystem {
         wellKnownActors.withLock { $0[path] = actor }
         return actor
     }
-
-    /// The event loop whose executor `loopExecutor(for: id)` returns: an actor that runs there
-    /// schedules its timers on it.
-    package nonisolated func eventLoop(for id: ActorID) -> EventLoop {
-        let loops = group.loops
-        guard loops.count > 1 else { return loops[0] }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.path.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return loops[Int(hash % UInt64(loops.count))]
-    }
 }

@@ -131,14 +131,21 @@ public final class FabricActorSystem: DistributedActorSystem, @unchecked Sendabl
     /// ```
     public nonisolated func loopExecutor(for id: ActorID) -> UnownedSerialExecutor {
         if let onlyLoopExecutor { return onlyLoopExecutor }
+        return eventLoop(for: id).asUnownedSerialExecutor()
+    }
+
+    /// The event loop whose executor `loopExecutor(for: id)` returns: an actor that runs there
+    /// schedules its timers on it.
+    package nonisolated func eventLoop(for id: ActorID) -> EventLoop {
         let loops = group.loops
+        guard loops.count > 1 else { return loops[0] }
         // The runtime asks for an actor's executor at every hop, so this is on the hot path:
         // FNV-1a over the path (stable across runs, unlike `Hasher`, and cheaper).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id.path.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        return loops[Int(hash % UInt64(loops.count))].asUnownedSerialExecutor()
+        return loops[Int(hash % UInt64(loops.count))]
     }
 
     /// A task executor on one of this system's event loops, for

@@ -4,9 +4,3 @@ extension Limits {
     /// replay cannot grow with whatever a bug or a future source publishes.
     public static let clusterEventReplayMembersMax = 16_384
 }
-
-extension Limits {
-    /// References to other nodes' SWIM members one member keeps resolved (one per member it
-    /// talks to; past it, a reference is made per message instead of remembered).
-    public static let membershipPeerReferencesMax = 4096
-}

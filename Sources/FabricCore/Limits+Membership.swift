@@ -49,3 +49,18 @@ extension Limits {
     /// round-robin like any member.
     public static let earlySuspectProbesMax = 8
 }
+
+extension Limits {
+    /// References to other nodes' SWIM members (and heartbeat monitors) one node keeps
+    /// resolved: one per member it talks to; past it, a reference is made per message instead.
+    public static let membershipPeerReferencesMax = 4096
+    /// How long after membership downs a process the transport is told (and refuses it): the
+    /// core's down notice to that process goes out in the same batch, and would be refused
+    /// with it otherwise.
+    public static let downNoticeLeadTime: Duration = .milliseconds(200)
+    /// The shortest interval at which a node alone in its view dials its seeds again (the
+    /// probe interval when longer).
+    public static let seedRetryIntervalMin: Duration = .milliseconds(500)
+    /// Bytes of a `fabric node --partition-file` read (a test's list of node names).
+    public static let partitionFileBytesMax = 64 * 1024
+}

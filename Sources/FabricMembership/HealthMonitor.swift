@@ -21,8 +21,7 @@ public distributed actor HealthMonitor {
 
     private var core: HealthMonitorCore
     private let loop: EventLoop
-    private var timer: TimerHandle?
-    private var timerDeadline: Instant?
+    private var timer = DeadlineTimer()
     private var peers: [NodeId: HealthMonitor] = [:]
     private var unavailable: Set<NodeId> = []
     private var stopped = false
@@ -63,8 +62,7 @@ public distributed actor HealthMonitor {
     /// Stops: no more heartbeats or timers.
     package func stop() {
         stopped = true
-        timer?.cancel()
-        timer = nil
+        timer.cancel()
     }
 
     /// Runs `body` on the monitor's loop without holding the monitor (see `SWIMMember.onLoop`).
@@ -108,20 +106,10 @@ public distributed actor HealthMonitor {
 
     private func rearm() {
         guard !stopped else { return }
-        guard let next = core.nextDeadline else {
-            timer?.cancel()
-            timer = nil
-            timerDeadline = nil
-            return
-        }
-        if let timerDeadline, timerDeadline == next, timer != nil { return }
-        timer?.cancel()
-        timerDeadline = next
-        timer = loop.scheduleTimer(at: next) { [weak self] in
+        timer.aim(at: core.nextDeadline, on: loop) { [weak self] in
             guard let self else { return }
             self.assumeIsolated { monitor in
-                monitor.timer = nil
-                monitor.timerDeadline = nil
+                monitor.timer.fired()
                 guard !monitor.stopped else { return }
                 monitor.carryOut(monitor.core.onTimer(now: monitor.loop.now))
             }

@@ -26,8 +26,7 @@ public distributed actor SWIMMember {
     private var core: MembershipCore
     private var downing: DowningShell
     private var random: SeededRandom
-    private var timer: TimerHandle?
-    private var timerDeadline: Instant?
+    private var timer = DeadlineTimer()
     private var peers: [NodeId: SWIMMember] = [:]
     private var observers: [@Sendable (MembershipEvent) -> Void] = []
     private let loop: EventLoop
@@ -64,7 +63,7 @@ public distributed actor SWIMMember {
         self.dialPolicy = dialPolicy
         self.seeds = seeds
         self.dialSeeds = dialSeeds
-        seedRetryInterval = max(swim.probeInterval, .milliseconds(500))
+        seedRetryInterval = max(swim.probeInterval, Limits.seedRetryIntervalMin)
     }
 
     /// A membership message from another member (one-way, on the control lane).
@@ -169,8 +168,7 @@ public distributed actor SWIMMember {
     package func stop() {
         stopped = true
         health?.onLoop { $0.stop() }
-        timer?.cancel()
-        timer = nil
+        timer.cancel()
         seedTimer?.cancel()
         seedTimer = nil
     }
@@ -256,7 +254,7 @@ public distributed actor SWIMMember {
             // every send to it at once — the notice would never leave.
             let node = member.identity.node, generation = member.identity.generation
             let system = actorSystem
-            _ = loop.scheduleTimer(after: .milliseconds(200)) { system.declareDown(node, generation: generation) }
+            _ = loop.scheduleTimer(after: Limits.downNoticeLeadTime) { system.declareDown(node, generation: generation) }
         }
         if event.kind != .removed, event.kind != .down, event.kind != .left, member.identity.node != core.me.node {
             actorSystem.learnAddress(member.identity.address, of: member.identity.node,
@@ -314,25 +312,15 @@ public distributed actor SWIMMember {
 
     private func rearm(now: Instant) {
         guard !stopped else { return }
-        let deadlines = [core.nextDeadline, downing.nextDeadline].compactMap { $0 }
-        guard let next = deadlines.min() else {
-            timer?.cancel()
-            timer = nil
-            timerDeadline = nil
-            return
-        }
-        if let timerDeadline, timerDeadline == next, timer != nil { return }
-        timer?.cancel()
-        timerDeadline = next
-        timer = loop.scheduleTimer(at: next) { [weak self] in
+        let next = [core.nextDeadline, downing.nextDeadline].compactMap { $0 }.min()
+        timer.aim(at: next, on: loop) { [weak self] in
             guard let self else { return }
             self.assumeIsolated { member in member.timerFired() }
         }
     }
 
     private func timerFired() {
-        timer = nil
-        timerDeadline = nil
+        timer.fired()
         guard !stopped else { return }
         let now = loop.now
         carryOut(core.onTimer(now: now, random: &random), now: now)

@@ -113,7 +113,7 @@ enum NodeCommand {
                 var text = ""
                 while fgets(&buffer, Int32(buffer.count), file) != nil {
                     text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                    if text.utf8.count > 64 * 1024 { break }
+                    if text.utf8.count > Limits.partitionFileBytesMax { break }
                 }
                 fclose(file)
                 for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
